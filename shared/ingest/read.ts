@@ -1,0 +1,111 @@
+/**
+ * Defensive readers for untrusted provider JSON. Every reader accepts `unknown` and returns a typed
+ * value or a fallback; none of them throws. Normalizers use `require*` when a field is essential:
+ * those throw InvalidInputError naming the field.
+ */
+import { InvalidInputError } from './errors.ts';
+
+export type JsonRecord = Record<string, unknown>;
+
+export function isRecord(value: unknown): value is JsonRecord {
+  return typeof value === 'object' && value !== null && !Array.isArray(value);
+}
+
+export function asRecord(value: unknown): JsonRecord {
+  return isRecord(value) ? value : {};
+}
+
+export function asArray(value: unknown): unknown[] {
+  return Array.isArray(value) ? value : [];
+}
+
+/**
+ * A string from a string, a number or a `{value, localizedValue}` wrapper (raw activity-log records
+ * wrap enums that way). Empty strings count as missing.
+ */
+export function readString(value: unknown): string | undefined {
+  if (typeof value === 'string') return value.length > 0 ? value : undefined;
+  if (typeof value === 'number' && Number.isFinite(value)) return String(value);
+  if (typeof value === 'boolean') return String(value);
+  if (isRecord(value)) return readString(value.value) ?? readString(value.localizedValue);
+  return undefined;
+}
+
+/** Like readString, looking the key up case-insensitively (`ResourceType` vs `resourceType`). */
+export function readStringField(record: JsonRecord, key: string): string | undefined {
+  const direct = readString(record[key]);
+  if (direct !== undefined) return direct;
+  const lower = key.toLowerCase();
+  for (const [k, v] of Object.entries(record)) {
+    if (k.toLowerCase() === lower) {
+      const found = readString(v);
+      if (found !== undefined) return found;
+    }
+  }
+  return undefined;
+}
+
+/** A boolean from true/false or the strings "true"/"false" (any case). */
+export function readBoolean(value: unknown): boolean | undefined {
+  if (typeof value === 'boolean') return value;
+  const text = readString(value)?.trim().toLowerCase();
+  if (text === 'true') return true;
+  if (text === 'false') return false;
+  return undefined;
+}
+
+/** An integer from a number or a numeric string ("1"). */
+export function readInteger(value: unknown): number | undefined {
+  if (typeof value === 'number') return Number.isInteger(value) ? value : undefined;
+  const text = readString(value)?.trim();
+  if (text === undefined || !/^-?\d{1,15}$/.test(text)) return undefined;
+  return Number(text);
+}
+
+/** Parses a value that may be a JSON-encoded string (Azure's impactedServices); never throws. */
+export function parseMaybeJson(value: unknown): unknown {
+  if (typeof value !== 'string') return value;
+  const trimmed = value.trim();
+  if (!(trimmed.startsWith('[') || trimmed.startsWith('{'))) return value;
+  try {
+    return JSON.parse(trimmed);
+  } catch {
+    return value;
+  }
+}
+
+/** The value at a path, or undefined; tolerant of any shape on the way. */
+export function readPath(value: unknown, ...path: string[]): unknown {
+  let current: unknown = value;
+  for (const key of path) {
+    if (!isRecord(current)) return undefined;
+    current = current[key];
+  }
+  return current;
+}
+
+export function requireString(format: string, value: unknown, field: string): string {
+  const text = readString(value);
+  if (text === undefined) throw new InvalidInputError(format, field, 'is missing or not a string');
+  return text;
+}
+
+export function requireRecord(format: string, value: unknown, field: string): JsonRecord {
+  if (!isRecord(value)) throw new InvalidInputError(format, field, 'is missing or not an object');
+  return value;
+}
+
+/** Case- and punctuation-insensitive token for enum comparison: "Resource Health" → "resourcehealth". */
+export function toToken(value: unknown): string {
+  return (readString(value) ?? '').toLowerCase().replace(/[^a-z0-9]/g, '');
+}
+
+/** De-duplicated, trimmed, non-empty strings, in first-seen order. */
+export function uniqueStrings(values: Iterable<string | undefined | null>): string[] {
+  const seen = new Set<string>();
+  for (const value of values) {
+    const trimmed = value?.trim();
+    if (trimmed) seen.add(trimmed);
+  }
+  return [...seen];
+}

@@ -1,0 +1,104 @@
+/**
+ * Every time crosswatch emits is ISO 8601 UTC with a Z suffix and at most milliseconds. Providers
+ * send 7-digit fractions with +00:00 offsets (Azure), RFC-1123 strings with one-digit days and wrong
+ * weekdays (AWS Health detail), Python str(datetime) (AHA), and plain ISO (Graph).
+ */
+import { readString } from './read.ts';
+
+const MONTHS: Record<string, number> = {
+  jan: 0,
+  feb: 1,
+  mar: 2,
+  apr: 3,
+  may: 4,
+  jun: 5,
+  jul: 6,
+  aug: 7,
+  sep: 8,
+  oct: 9,
+  nov: 10,
+  dec: 11,
+};
+
+// 2017-10-18T23:49:25.3736084+00:00 | 2022-06-25 10:00:48.868000+00:00 | 2019-06-26T04:00:00Z | 2020-11-14T08:15:00
+const ISO =
+  /^(\d{4})-(\d{2})-(\d{2})(?:[T ](\d{2}):(\d{2})(?::(\d{2})(?:[.,](\d+))?)?)?\s*(Z|[+-]\d{2}(?::?\d{2})?|GMT|UTC)?$/i;
+// [Fri, ]27 Jan 2023 06:02:51 GMT  (weekday ignored: official samples carry wrong ones)
+const RFC1123 = /^(?:[A-Za-z]{3,9},?\s+)?(\d{1,2})[\s-]([A-Za-z]{3})[a-z]*[\s-](\d{4})\s+(\d{1,2}):(\d{2})(?::(\d{2}))?\s*(GMT|UTC|Z|[+-]\d{4})?$/;
+
+function offsetMinutes(zone: string | undefined): number | undefined {
+  if (zone === undefined) return 0; // no zone: providers mean UTC
+  const upper = zone.toUpperCase();
+  if (upper === 'Z' || upper === 'GMT' || upper === 'UTC') return 0;
+  const match = /^([+-])(\d{2}):?(\d{2})?$/.exec(zone);
+  if (!match) return undefined;
+  const minutes = Number(match[2]) * 60 + Number(match[3] ?? '0');
+  return match[1] === '-' ? -minutes : minutes;
+}
+
+function build(
+  year: number,
+  month: number,
+  day: number,
+  hour: number,
+  minute: number,
+  second: number,
+  millis: number,
+  zone: string | undefined,
+): string | undefined {
+  const offset = offsetMinutes(zone);
+  if (offset === undefined) return undefined;
+  if (month < 0 || month > 11 || day < 1 || day > 31 || hour > 23 || minute > 59 || second > 60) return undefined;
+  const ms = Date.UTC(year, month, day, hour, minute, Math.min(second, 59), millis) - offset * 60_000;
+  const date = new Date(ms);
+  if (Number.isNaN(ms) || date.getUTCDate() !== new Date(Date.UTC(year, month, day)).getUTCDate()) return undefined;
+  return date.toISOString();
+}
+
+/** Converts any provider time to ISO UTC `…Z`, or undefined when it is missing or unparseable. */
+export function toIsoUtc(value: unknown): string | undefined {
+  if (typeof value === 'number') {
+    if (!Number.isFinite(value) || value <= 0) return undefined;
+    const date = new Date(value > 1e11 ? value : value * 1000);
+    return Number.isNaN(date.getTime()) ? undefined : date.toISOString();
+  }
+  const text = readString(value)?.trim();
+  if (text === undefined || text.length > 64) return undefined;
+  const iso = ISO.exec(text);
+  if (iso) {
+    const fraction = (iso[7] ?? '').padEnd(3, '0').slice(0, 3);
+    return build(
+      Number(iso[1]),
+      Number(iso[2]) - 1,
+      Number(iso[3]),
+      Number(iso[4] ?? '0'),
+      Number(iso[5] ?? '0'),
+      Number(iso[6] ?? '0'),
+      Number(fraction),
+      iso[8],
+    );
+  }
+  const rfc = RFC1123.exec(text);
+  if (rfc) {
+    const month = MONTHS[(rfc[2] ?? '').toLowerCase()];
+    if (month === undefined) return undefined;
+    return build(
+      Number(rfc[3]),
+      month,
+      Number(rfc[1]),
+      Number(rfc[4]),
+      Number(rfc[5]),
+      Number(rfc[6] ?? '0'),
+      0,
+      rfc[7],
+    );
+  }
+  return undefined;
+}
+
+/** The latest of several times (ISO UTC strings compare lexically). */
+export function latestTime(...times: (string | undefined | null)[]): string | undefined {
+  let latest: string | undefined;
+  for (const time of times) if (time && (latest === undefined || time > latest)) latest = time;
+  return latest;
+}
