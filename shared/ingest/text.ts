@@ -6,7 +6,7 @@
 import { decodeHTML } from 'entities/decode';
 import { readString } from './read.ts';
 
-const BLOCK_BREAK = /<\s*(?:br|\/p|\/div|\/li|\/tr|\/h[1-6]|\/ul|\/ol|\/table|hr)\b[^>]*>/gi;
+const BLOCK_BREAK = /<\s*(?:br|\/p|\/div|\/tr|\/h[1-6]|\/ul|\/ol|\/table|hr)\b[^>]*>/gi;
 const LIST_ITEM = /<\s*li\b[^>]*>/gi;
 const CELL_END = /<\s*\/t[dh]\s*>/gi;
 const DROPPED_ELEMENT = /<\s*(script|style|head)\b[^>]*>[\s\S]*?<\s*\/\s*\1\s*>/gi;

@@ -49,10 +49,10 @@ function build(
   const offset = offsetMinutes(zone);
   if (offset === undefined) return undefined;
   if (month < 0 || month > 11 || day < 1 || day > 31 || hour > 23 || minute > 59 || second > 60) return undefined;
+  const calendarDay = new Date(Date.UTC(year, month, day));
+  if (calendarDay.getUTCMonth() !== month || calendarDay.getUTCDate() !== day) return undefined; // 30 February
   const ms = Date.UTC(year, month, day, hour, minute, Math.min(second, 59), millis) - offset * 60_000;
-  const date = new Date(ms);
-  if (Number.isNaN(ms) || date.getUTCDate() !== new Date(Date.UTC(year, month, day)).getUTCDate()) return undefined;
-  return date.toISOString();
+  return Number.isNaN(ms) ? undefined : new Date(ms).toISOString();
 }
 
 /** Converts any provider time to ISO UTC `…Z`, or undefined when it is missing or unparseable. */

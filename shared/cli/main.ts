@@ -1,0 +1,57 @@
+/**
+ * The `crosswatch` command: dispatches to one command module per verb.
+ */
+import packageJson from '../../package.json' with { type: 'json' };
+import { type CliIo, createProcessIo, EXIT, writeError, writeText } from './cli-io.ts';
+import { runNormalizeCommand } from './normalize-command.ts';
+import { runStartCommand } from './start-command.ts';
+
+export const VERSION: string = packageJson.version;
+
+export const MAIN_USAGE = `Usage: crosswatch <command> [options]
+
+crosswatch tells an operations team whether Azure or Microsoft 365 is impaired, which plane is hurt,
+and whether the provider has said so yet.
+
+Commands:
+  normalize [FILE|-]...   print provider payloads as crosswatch events, one JSON object per line
+  start                   start crosswatch locally (what \`npm start\` runs)
+
+Options:
+  -h, --help              show help (also: crosswatch <command> --help)
+  -v, --version           print the version
+
+Exit status: 0 success, 1 runtime failure, 2 bad input or usage.
+`;
+
+type Command = (args: readonly string[], io: CliIo) => Promise<number>;
+
+const COMMANDS: Record<string, Command> = {
+  normalize: runNormalizeCommand,
+  start: (args, io) => runStartCommand(args, io, VERSION),
+};
+
+export async function runCli(argv: readonly string[], io: CliIo = createProcessIo()): Promise<number> {
+  const [first, ...rest] = argv;
+  if (first === undefined || first === '-h' || first === '--help' || first === 'help') {
+    await writeText(io.stdout, MAIN_USAGE);
+    return first === undefined ? EXIT.usage : EXIT.ok;
+  }
+  if (first === '-v' || first === '--version') {
+    await writeText(io.stdout, `${VERSION}\n`);
+    return EXIT.ok;
+  }
+  const command = COMMANDS[first];
+  if (command === undefined) {
+    writeError(io, `unknown command "${first}" (see crosswatch --help)`);
+    return EXIT.usage;
+  }
+  try {
+    return await command(rest, io);
+  } catch (error) {
+    // A bug, not bad input: still one line, with the cause's name, never a stack trace.
+    const detail = error instanceof Error ? `${error.name}: ${error.message}` : String(error);
+    writeError(io, `${first} failed unexpectedly (${detail}); please report this`);
+    return EXIT.failure;
+  }
+}
