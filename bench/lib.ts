@@ -52,7 +52,8 @@ export function measureNodeStartMs(script: string, runs: number): number {
     const start = process.hrtime.bigint();
     const result = spawnSync(process.execPath, ['--input-type=module', '-e', script], { stdio: 'pipe' });
     const elapsed = Number(process.hrtime.bigint() - start) / 1e6;
-    if (result.status !== 0) throw new Error(`benchmark child failed: ${result.stderr.toString().trim().split('\n')[0]}`);
+    if (result.status !== 0)
+      throw new Error(`benchmark child failed: ${result.stderr.toString().trim().split('\n')[0]}`);
     times.push(elapsed);
   }
   return median(times);

@@ -12,10 +12,13 @@ import { compareInterleaved, formatRate, measureColdImportMs, verdict } from './
 export async function runNormalizeBenchmarks(): Promise<boolean> {
   const bundle = pathToFileURL('dist/ingest/normalize.mjs').href;
   const { normalizeText } = (await import(bundle)) as typeof import('../shared/ingest/normalize.ts');
-  const payload = JSON.stringify(JSON.parse(readFileSync('bench/payloads/service-health-incident-active.json', 'utf8')));
+  const payload = JSON.stringify(
+    JSON.parse(readFileSync('bench/payloads/service-health-incident-active.json', 'utf8')),
+  );
   const bytes = Buffer.from(payload);
   const events = normalizeText(bytes).events;
-  if (events.length !== 1) throw new Error(`expected 1 event from the benchmark payload, got ${events.length}`);
+  if (events.length !== 1)
+    throw new Error(`expected 1 event from the benchmark payload, got ${events.length}`);
 
   let sink = 0;
   const { subjectNs, floorNs, ratio } = compareInterleaved(
@@ -29,7 +32,9 @@ export async function runNormalizeBenchmarks(): Promise<boolean> {
   );
   if (sink === 0) throw new Error('benchmark produced nothing');
   const throughputPass = ratio <= 3;
-  console.log(`normalize — Azure Service Health alert, common schema (${(bytes.length / 1024).toFixed(1)} KB)`);
+  console.log(
+    `normalize — Azure Service Health alert, common schema (${(bytes.length / 1024).toFixed(1)} KB)`,
+  );
   console.log(`  floor: JSON.parse + JSON.stringify          ${formatRate(floorNs)}`);
   console.log(`  crosswatch: normalize + stringify events    ${formatRate(subjectNs)}`);
   console.log(`  ratio ${ratio.toFixed(2)}× the floor (target ≤ 3×)  ${verdict(throughputPass)}`);

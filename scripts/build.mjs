@@ -14,12 +14,19 @@ const common = {
   sourcemap: 'linked',
   legalComments: 'none',
   logLevel: 'warning',
-  banner: { js: "import { createRequire as __createRequire } from 'node:module'; const require = __createRequire(import.meta.url);" },
+  banner: {
+    js: "import { createRequire as __createRequire } from 'node:module'; const require = __createRequire(import.meta.url);",
+  },
 };
 
 const bundles = [
   { name: 'cli', entryPoints: ['shared/cli/main.ts'], outfile: 'dist/cli/crosswatch.mjs' },
-  { name: 'ingest', entryPoints: ['shared/ingest/normalize.ts'], outfile: 'dist/ingest/normalize.mjs', minify: true },
+  {
+    name: 'ingest',
+    entryPoints: ['shared/ingest/normalize.ts'],
+    outfile: 'dist/ingest/normalize.mjs',
+    minify: true,
+  },
 ];
 
 await mkdir('dist', { recursive: true });

@@ -67,7 +67,10 @@ export async function runNormalizeCommand(args: readonly string[], io: CliIo): P
       for (const notice of output.notices) writeError(io, `${name}: notice: ${notice}`);
       if (output.ignored !== undefined) writeError(io, `${name}: ignored: ${output.ignored}`);
       for (const event of output.events) {
-        await writeText(io.stdout, `${parsed.values.pretty ? JSON.stringify(event, null, 2) : JSON.stringify(event)}\n`);
+        await writeText(
+          io.stdout,
+          `${parsed.values.pretty ? JSON.stringify(event, null, 2) : JSON.stringify(event)}\n`,
+        );
       }
     } catch (error) {
       if (!(error instanceof NormalizeError)) throw error;

@@ -5,7 +5,13 @@
  * another subscription keeps its own id. The engine dedupes on updateKey, across scopes.
  */
 import { createHash } from 'node:crypto';
-import type { ProbeCloudEvent, ProbeEventData, ProviderCloudEvent, ProviderEventData, Scope } from './schema.ts';
+import type {
+  ProbeCloudEvent,
+  ProbeEventData,
+  ProviderCloudEvent,
+  ProviderEventData,
+  Scope,
+} from './schema.ts';
 import { EVENT_TYPES } from './vocabulary.ts';
 
 export function createEmptyScope(): Scope {
@@ -19,7 +25,12 @@ function scopeFingerprint(scope: Scope): string {
 }
 
 export function computeEventId(updateKey: string, scope: Scope): string {
-  return createHash('sha256').update(updateKey).update('\n').update(scopeFingerprint(scope)).digest('hex').slice(0, 32);
+  return createHash('sha256')
+    .update(updateKey)
+    .update('\n')
+    .update(scopeFingerprint(scope))
+    .digest('hex')
+    .slice(0, 32);
 }
 
 export function createProviderEvent(

@@ -23,7 +23,10 @@ import {
 
 function literalUnion<const T extends readonly string[]>(values: T, description?: string) {
   const literals = values.map((value) => Type.Literal(value)) as { [K in keyof T]: TLiteral<T[K]> };
-  return Type.Union(literals as unknown as TLiteral<T[number]>[], description ? { description } : {}) as TSchema & {
+  return Type.Union(
+    literals as unknown as TLiteral<T[number]>[],
+    description ? { description } : {},
+  ) as TSchema & {
     static: T[number];
   };
 }
@@ -43,7 +46,10 @@ export const ScopeSchema = Type.Object(
     accountIds: Strings('AWS account ids that received or are affected by the event.'),
     resourceIds: Strings('Resource ids (Azure resource ids, lower-case) or AWS entity values.'),
   },
-  { additionalProperties: false, description: 'Who received the event: never part of incidentKey/updateKey.' },
+  {
+    additionalProperties: false,
+    description: 'Who received the event: never part of incidentKey/updateKey.',
+  },
 );
 
 export const LinkSchema = Type.Object(
@@ -53,7 +59,10 @@ export const LinkSchema = Type.Object(
 
 export const EvidenceSchema = Type.Object(
   {
-    contentHash: Type.String({ pattern: '^sha256:[0-9a-f]{64}$', description: 'Hash of the raw input bytes.' }),
+    contentHash: Type.String({
+      pattern: '^sha256:[0-9a-f]{64}$',
+      description: 'Hash of the raw input bytes.',
+    }),
     bytes: Type.Integer({ minimum: 0 }),
   },
   { additionalProperties: false, description: 'Pointer to the raw input in the evidence archive.' },
@@ -87,7 +96,8 @@ const commonDataProperties = {
     Type.String({ description: 'The lifecycle stage as the provider published it (Active, RCA, open, …).' }),
   ),
   attributes: Type.Record(Type.String(), AttributeValue, {
-    description: 'Provider identifiers and raw values kept for rendering and audit (trackingId, eventArn, …).',
+    description:
+      'Provider identifiers and raw values kept for rendering and audit (trackingId, eventArn, …).',
   }),
 };
 
@@ -95,8 +105,12 @@ export const ProviderEventDataSchema = Type.Object(
   {
     ...commonDataProperties,
     provider: literalUnion(PROVIDERS.filter((p) => p !== 'crosswatch') as ['azure', 'aws', 'm365']),
-    origin: literalUnion(ORIGINS.filter((o) => o !== 'probe') as Exclude<(typeof ORIGINS)[number], 'probe'>[]),
-    category: literalUnion(CATEGORIES.filter((c) => c !== 'probe') as Exclude<(typeof CATEGORIES)[number], 'probe'>[]),
+    origin: literalUnion(
+      ORIGINS.filter((o) => o !== 'probe') as Exclude<(typeof ORIGINS)[number], 'probe'>[],
+    ),
+    category: literalUnion(
+      CATEGORIES.filter((c) => c !== 'probe') as Exclude<(typeof CATEGORIES)[number], 'probe'>[],
+    ),
   },
   { additionalProperties: false, title: 'provider event data' },
 );
@@ -107,7 +121,9 @@ export const ProbeTargetSchema = Type.Object(
     name: Type.String(),
     kind: literalUnion(PROBE_KINDS),
     address: Type.String({ description: 'URL, host name or host:port that was probed.' }),
-    control: Type.Boolean({ description: 'A control target outside Microsoft, used to judge our own network.' }),
+    control: Type.Boolean({
+      description: 'A control target outside Microsoft, used to judge our own network.',
+    }),
   },
   { additionalProperties: false },
 );

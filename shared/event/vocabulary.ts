@@ -47,7 +47,16 @@ export const SEVERITIES = ['critical', 'error', 'warning', 'info'] as const;
 export type Severity = (typeof SEVERITIES)[number];
 
 /** The planes a probe measures: where an outage shows first. */
-export const PLANES = ['dns', 'edge', 'identity', 'control', 'data', 'mail', 'status', 'control-target'] as const;
+export const PLANES = [
+  'dns',
+  'edge',
+  'identity',
+  'control',
+  'data',
+  'mail',
+  'status',
+  'control-target',
+] as const;
 export type Plane = (typeof PLANES)[number];
 
 export const PROBE_KINDS = ['http', 'dns', 'tcp', 'smtp', 'tls', 'entra', 'feed'] as const;
@@ -100,5 +109,10 @@ export type ProbeErrorCode = (typeof PROBE_ERROR_CODES)[number] | `HTTP_${number
 /** Matches every valid probe error code, including the `HTTP_<status>` and `SMTP_<reply>` families. */
 export const PROBE_ERROR_CODE_PATTERN = `^(${PROBE_ERROR_CODES.join('|')}|HTTP_[1-5][0-9]{2}|SMTP_[2-5][0-9]{2})$`;
 
-export const INCONCLUSIVE_REASONS = ['vantage-impaired', 'event-loop-lag', 'round-deadline', 'aborted'] as const;
+export const INCONCLUSIVE_REASONS = [
+  'vantage-impaired',
+  'event-loop-lag',
+  'round-deadline',
+  'aborted',
+] as const;
 export type InconclusiveReason = (typeof INCONCLUSIVE_REASONS)[number];

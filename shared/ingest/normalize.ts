@@ -18,7 +18,10 @@ export interface NormalizeOutput extends FormatResult {
 }
 
 export function computeEvidence(bytes: Uint8Array): Evidence {
-  return { contentHash: `sha256:${createHash('sha256').update(bytes).digest('hex')}`, bytes: bytes.byteLength };
+  return {
+    contentHash: `sha256:${createHash('sha256').update(bytes).digest('hex')}`,
+    bytes: bytes.byteLength,
+  };
 }
 
 /** Normalizes parsed JSON. `evidence` points to the raw bytes, when the caller has them. */
@@ -43,7 +46,9 @@ export function normalizeText(input: string | Uint8Array, options: NormalizeOpti
   } catch (error) {
     const reason = error instanceof Error ? error.message : String(error);
     throw new InvalidJsonError(
-      text.trim().length === 0 ? 'input is empty, expected a JSON document' : `input is not valid JSON (${reason})`,
+      text.trim().length === 0
+        ? 'input is empty, expected a JSON document'
+        : `input is not valid JSON (${reason})`,
       { cause: error },
     );
   }

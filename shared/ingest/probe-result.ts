@@ -14,10 +14,10 @@ import {
   INCONCLUSIVE_REASONS,
   type InconclusiveReason,
   PLANES,
+  type Plane,
   PROBE_ERROR_CODE_PATTERN,
   PROBE_KINDS,
   PROBE_OUTCOMES,
-  type Plane,
   type ProbeErrorCode,
   type ProbeOutcome,
   type Severity,
@@ -73,15 +73,22 @@ const SEVERITY_BY_OUTCOME: Record<ProbeOutcome, Severity> = {
 function describeOutcome(result: ProbeResult): string {
   const where = `from vantage ${result.vantage.id} (${result.vantage.cloud}${result.vantage.region ? ` ${result.vantage.region}` : ''})`;
   const latency = result.latencyMs === null ? '' : ` in ${Math.round(result.latencyMs)} ms`;
-  const error = result.error ? `: ${result.error}${result.errorDetail ? ` (${result.errorDetail})` : ''}` : '';
+  const error = result.error
+    ? `: ${result.error}${result.errorDetail ? ` (${result.errorDetail})` : ''}`
+    : '';
   const reason = result.reason ? ` — ${result.reason}, not counted against the target` : '';
   return `${result.target.name} (${result.plane} plane, ${result.target.address}) is ${result.outcome} ${where}${latency}${error}${reason}.`;
 }
 
 /** Builds the probe-result CloudEvent for one result. Pure; the probes call it directly. */
-export function createProbeResultEvent(result: ProbeResult, evidence: NormalizeContext['evidence'] = null): ProbeCloudEvent {
+export function createProbeResultEvent(
+  result: ProbeResult,
+  evidence: NormalizeContext['evidence'] = null,
+): ProbeCloudEvent {
   const title = `${result.target.name}: ${result.outcome}${result.error ? ` (${result.error})` : ''} from ${result.vantage.id}`;
-  const links = /^https?:\/\//i.test(result.target.address) ? [{ label: 'Probe target', url: result.target.address }] : [];
+  const links = /^https?:\/\//i.test(result.target.address)
+    ? [{ label: 'Probe target', url: result.target.address }]
+    : [];
   return createProbeEvent({
     schemaVersion: 1,
     provider: 'crosswatch',
@@ -130,7 +137,12 @@ function text(record: JsonRecord, key: string, path: string, options: { optional
   return fail(`${path}.${key}`, 'is missing or not a non-empty string');
 }
 
-function oneOf<const T extends readonly string[]>(values: T, record: JsonRecord, key: string, path: string): T[number] {
+function oneOf<const T extends readonly string[]>(
+  values: T,
+  record: JsonRecord,
+  key: string,
+  path: string,
+): T[number] {
   const value = record[key];
   if (typeof value === 'string' && (values as readonly string[]).includes(value)) return value as T[number];
   return fail(`${path}.${key}`, `must be one of ${values.join(', ')}`);

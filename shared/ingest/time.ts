@@ -24,7 +24,8 @@ const MONTHS: Record<string, number> = {
 const ISO =
   /^(\d{4})-(\d{2})-(\d{2})(?:[T ](\d{2}):(\d{2})(?::(\d{2})(?:[.,](\d+))?)?)?\s*(Z|[+-]\d{2}(?::?\d{2})?|GMT|UTC)?$/i;
 // [Fri, ]27 Jan 2023 06:02:51 GMT  (weekday ignored: official samples carry wrong ones)
-const RFC1123 = /^(?:[A-Za-z]{3,9},?\s+)?(\d{1,2})[\s-]([A-Za-z]{3})[a-z]*[\s-](\d{4})\s+(\d{1,2}):(\d{2})(?::(\d{2}))?\s*(GMT|UTC|Z|[+-]\d{4})?$/;
+const RFC1123 =
+  /^(?:[A-Za-z]{3,9},?\s+)?(\d{1,2})[\s-]([A-Za-z]{3})[a-z]*[\s-](\d{4})\s+(\d{1,2}):(\d{2})(?::(\d{2}))?\s*(GMT|UTC|Z|[+-]\d{4})?$/;
 
 function offsetMinutes(zone: string | undefined): number | undefined {
   if (zone === undefined) return 0; // no zone: providers mean UTC
@@ -48,7 +49,8 @@ function build(
 ): string | undefined {
   const offset = offsetMinutes(zone);
   if (offset === undefined) return undefined;
-  if (month < 0 || month > 11 || day < 1 || day > 31 || hour > 23 || minute > 59 || second > 60) return undefined;
+  if (month < 0 || month > 11 || day < 1 || day > 31 || hour > 23 || minute > 59 || second > 60)
+    return undefined;
   const calendarDay = new Date(Date.UTC(year, month, day));
   if (calendarDay.getUTCMonth() !== month || calendarDay.getUTCDate() !== day) return undefined; // 30 February
   const ms = Date.UTC(year, month, day, hour, minute, Math.min(second, 59), millis) - offset * 60_000;

@@ -48,7 +48,10 @@ export function createMemoryStore(): StateStore {
       const entries = table(collection);
       const current = entries.get(key);
       if (options.expectedVersion === null && current) throw new ConflictError(collection, key);
-      if (typeof options.expectedVersion === 'string' && String(current?.version) !== options.expectedVersion) {
+      if (
+        typeof options.expectedVersion === 'string' &&
+        String(current?.version) !== options.expectedVersion
+      ) {
         throw new ConflictError(collection, key);
       }
       const entry: Entry = {

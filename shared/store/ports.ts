@@ -85,7 +85,8 @@ export class StoreUsageError extends Error {
 }
 
 export function assertCollection(collection: string): void {
-  if (!COLLECTION_PATTERN.test(collection)) throw new StoreUsageError(`invalid collection name "${collection}"`);
+  if (!COLLECTION_PATTERN.test(collection))
+    throw new StoreUsageError(`invalid collection name "${collection}"`);
 }
 
 export function assertKey(key: string): void {
@@ -137,8 +138,13 @@ export interface EvidenceRecord {
 export interface EvidenceArchive {
   readonly kind: string;
   /** Stores the bytes under their hash; storing the same bytes again is a no-op that returns the first record. */
-  put(bytes: Uint8Array, meta: { readonly contentType: string; readonly kind: string }): Promise<EvidenceRecord>;
-  get(contentHash: string): Promise<{ readonly record: EvidenceRecord; readonly bytes: Uint8Array } | undefined>;
+  put(
+    bytes: Uint8Array,
+    meta: { readonly contentType: string; readonly kind: string },
+  ): Promise<EvidenceRecord>;
+  get(
+    contentHash: string,
+  ): Promise<{ readonly record: EvidenceRecord; readonly bytes: Uint8Array } | undefined>;
   /** Deletes evidence first stored before `cutoff` (retention); returns how many. */
   purgeBefore(cutoff: Date): Promise<number>;
 }

@@ -29,7 +29,9 @@ export function loadInputFixtures(): InputFixture[] {
   const fixtures: InputFixture[] = [];
   for (const source of INPUT_FIXTURE_SOURCES) {
     const folder = new URL(`../fixtures/${source}/`, import.meta.url);
-    for (const file of readdirSync(folder).filter((name) => name.endsWith('.json')).sort()) {
+    for (const file of readdirSync(folder)
+      .filter((name) => name.endsWith('.json'))
+      .sort()) {
       const document = JSON.parse(readFileSync(new URL(file, folder), 'utf8'));
       fixtures.push({
         source,

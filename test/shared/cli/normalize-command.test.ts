@@ -29,7 +29,10 @@ describe('crosswatch normalize', () => {
 
   it('exits 0 with one notice line for a recognized but ignored alert type', async () => {
     const harness = captureIo();
-    const code = await runCli(['normalize', fixture('azure-monitor-common/envelope-metric-resolved.json')], harness.io);
+    const code = await runCli(
+      ['normalize', fixture('azure-monitor-common/envelope-metric-resolved.json')],
+      harness.io,
+    );
     expect(code).toBe(0);
     expect(harness.stdout()).toBe('');
     const lines = harness.stderr().trim().split('\n');
@@ -40,7 +43,11 @@ describe('crosswatch normalize', () => {
   it.each([
     ['not JSON', '{"schemaId": ', /^crosswatch: stdin: input is not valid JSON \(/],
     ['empty input', '', /^crosswatch: stdin: input is empty, expected a JSON document$/],
-    ['an unknown shape', '{"hello":"world"}', /^crosswatch: stdin: unrecognized input: a JSON object with keys hello/],
+    [
+      'an unknown shape',
+      '{"hello":"world"}',
+      /^crosswatch: stdin: unrecognized input: a JSON object with keys hello/,
+    ],
     ['a JSON scalar', '42', /^crosswatch: stdin: unrecognized input: a JSON number/],
   ])('exits 2 with one line for %s', async (_label, input, pattern) => {
     const harness = captureIo(input);
@@ -55,7 +62,12 @@ describe('crosswatch normalize', () => {
   it('names a missing file and a directory, and still prints the good inputs', async () => {
     const harness = captureIo();
     const code = await runCli(
-      ['normalize', '/nonexistent/alert.json', fixture('probe/http-control-plane-502.json'), fixture('probe')],
+      [
+        'normalize',
+        '/nonexistent/alert.json',
+        fixture('probe/http-control-plane-502.json'),
+        fixture('probe'),
+      ],
       harness.io,
     );
     expect(code).toBe(2);
@@ -67,7 +79,9 @@ describe('crosswatch normalize', () => {
   it('names the invalid field of a recognized format', async () => {
     const harness = captureIo(JSON.stringify({ kind: 'crosswatch.probe-result', outcome: 'sideways' }));
     expect(await runCli(['normalize'], harness.io)).toBe(2);
-    expect(harness.stderr()).toMatch(/^crosswatch: stdin: probe-result: field result\.outcome must be one of up, down/);
+    expect(harness.stderr()).toMatch(
+      /^crosswatch: stdin: probe-result: field result\.outcome must be one of up, down/,
+    );
   });
 
   it('rejects unknown flags and prints help', async () => {

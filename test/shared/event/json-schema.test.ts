@@ -11,12 +11,25 @@ describe('generated event JSON Schema', () => {
   it('describes every event type and the probe-result fields', () => {
     const schema = JSON.parse(renderEventJsonSchema());
     const text = JSON.stringify(schema);
-    for (const type of ['io.crosswatch.provider.incident', 'io.crosswatch.resource.health', 'io.crosswatch.probe.result']) {
+    for (const type of [
+      'io.crosswatch.provider.incident',
+      'io.crosswatch.resource.health',
+      'io.crosswatch.probe.result',
+    ]) {
       expect(text).toContain(type);
     }
     const probe = schema.anyOf[1].properties.data;
     expect(probe.required).toEqual(
-      expect.arrayContaining(['target', 'vantage', 'plane', 'outcome', 'latencyMs', 'phases', 'error', 'incidentKey']),
+      expect.arrayContaining([
+        'target',
+        'vantage',
+        'plane',
+        'outcome',
+        'latencyMs',
+        'phases',
+        'error',
+        'incidentKey',
+      ]),
     );
   });
 });

@@ -20,7 +20,8 @@ const EXPECTED_FORMAT: Record<string, string> = {
   'azure-monitor-common/alert-context-administrative.json': 'azure-activity-log-record',
   'azure-monitor-common/alert-context-resource-health.json': 'azure-activity-log-record',
   'azure-monitor-common/alert-context-service-health-maintenance-planned.json': 'azure-activity-log-record',
-  'azure-monitor-common/alert-context-service-health-maintenance-planned-string-enums.json': 'azure-activity-log-record',
+  'azure-monitor-common/alert-context-service-health-maintenance-planned-string-enums.json':
+    'azure-activity-log-record',
 };
 
 describe('every provider sample', () => {

@@ -79,7 +79,9 @@ const fixtures = loadInputFixtures();
 describe('normalize properties', () => {
   it('arbitrary JSON: events or a typed error, never anything else', () => {
     fc.assert(
-      fc.property(fc.jsonValue({ maxDepth: 6 }), (value) => checkOutcome(() => normalizeDocument(value, { now }))),
+      fc.property(fc.jsonValue({ maxDepth: 6 }), (value) =>
+        checkOutcome(() => normalizeDocument(value, { now })),
+      ),
       { numRuns: 2000 },
     );
   });
@@ -94,8 +96,14 @@ describe('normalize properties', () => {
   it('arbitrary JSON dressed as each provider envelope: events or a typed error', () => {
     const envelopes = (value: unknown) => [
       { schemaId: 'azureMonitorCommonAlertSchema', data: value },
-      { schemaId: 'azureMonitorCommonAlertSchema', data: { essentials: { monitoringService: 'ServiceHealth' }, alertContext: value } },
-      { schemaId: 'Microsoft.Insights/activityLogs', data: { status: 'Activated', context: { activityLog: value } } },
+      {
+        schemaId: 'azureMonitorCommonAlertSchema',
+        data: { essentials: { monitoringService: 'ServiceHealth' }, alertContext: value },
+      },
+      {
+        schemaId: 'Microsoft.Insights/activityLogs',
+        data: { status: 'Activated', context: { activityLog: value } },
+      },
       { source: 'aws.health', 'detail-type': 'AWS Health Event', detail: value },
       [{ DetailType: 'AWS Health Event', Detail: JSON.stringify(value) }],
       { id: 'EX1', classification: 'incident', service: 'Exchange Online', status: value },
@@ -119,7 +127,15 @@ describe('normalize properties', () => {
           fc.array(
             fc.record({
               pathIndex: fc.nat(),
-              mutation: fc.constantFrom<Mutation>('delete', 'replace', 'null', 'stringify', 'number', 'empty-string', 'wrap'),
+              mutation: fc.constantFrom<Mutation>(
+                'delete',
+                'replace',
+                'null',
+                'stringify',
+                'number',
+                'empty-string',
+                'wrap',
+              ),
               replacement: fc.jsonValue({ maxDepth: 2 }),
             }),
             { minLength: 1, maxLength: 4 },

@@ -6,7 +6,8 @@ import { parseProbeResult, probeResultFormat } from '../../../shared/ingest/prob
 import { assertValidEvent } from '../../helpers/assert-valid-event.ts';
 
 const context = { receivedAt: '2026-01-22T10:00:00.000Z', evidence: null };
-const fixture = (name: string) => readFileSync(new URL(`../../fixtures/probe/${name}.json`, import.meta.url), 'utf8');
+const fixture = (name: string) =>
+  readFileSync(new URL(`../../fixtures/probe/${name}.json`, import.meta.url), 'utf8');
 
 describe('probe results', () => {
   it('maps an HTTP control-plane failure (fixture http-control-plane-502)', () => {
@@ -93,7 +94,11 @@ describe('probe results', () => {
       errorDetail: null,
     };
     const data = probeResultFormat.normalize(up, context).events[0]?.data;
-    expect(data).toMatchObject({ status: 'resolved', severity: 'info', resolvedAt: '2026-02-02T19:15:00.544Z' });
+    expect(data).toMatchObject({
+      status: 'resolved',
+      severity: 'info',
+      resolvedAt: '2026-02-02T19:15:00.544Z',
+    });
   });
 
   it.each([

@@ -57,6 +57,8 @@ describe('defensive readers', () => {
 
   it('names the field when a required value is missing', () => {
     expect(() => requireString('fmt', undefined, 'data.x')).toThrow(InvalidInputError);
-    expect(() => requireString('fmt', undefined, 'data.x')).toThrow('fmt: field data.x is missing or not a string');
+    expect(() => requireString('fmt', undefined, 'data.x')).toThrow(
+      'fmt: field data.x is missing or not a string',
+    );
   });
 });

@@ -3,13 +3,17 @@ import { toPlainText, toPlainTitle } from '../../../shared/ingest/text.ts';
 
 describe('toPlainText', () => {
   it('strips tags, turns blocks into lines and decodes entities', () => {
-    expect(toPlainText('<p>Starting at 02:48 UTC</p><p>customers may see &quot;deallocated&quot; VMs &amp; errors</p>')).toBe(
-      'Starting at 02:48 UTC\ncustomers may see "deallocated" VMs & errors',
-    );
+    expect(
+      toPlainText(
+        '<p>Starting at 02:48 UTC</p><p>customers may see &quot;deallocated&quot; VMs &amp; errors</p>',
+      ),
+    ).toBe('Starting at 02:48 UTC\ncustomers may see "deallocated" VMs & errors');
   });
 
   it('handles the malformed test-action table fragment', () => {
-    expect(toPlainText('<tr><td>Thisisatestfromservicehealthalert</<td>/<tr>')).toBe('Thisisatestfromservicehealthalert/');
+    expect(toPlainText('<tr><td>Thisisatestfromservicehealthalert</<td>/<tr>')).toBe(
+      'Thisisatestfromservicehealthalert/',
+    );
   });
 
   it('keeps list items readable and drops scripts', () => {
@@ -17,8 +21,12 @@ describe('toPlainText', () => {
   });
 
   it('unwraps <html> articles and turns literal \\n sequences into newlines', () => {
-    expect(toPlainText('<html>An outage alert is being investigated</html>')).toBe('An outage alert is being investigated');
-    expect(toPlainText('\\nA software update\\n\\nhas been deployed\\n')).toBe('A software update\n\nhas been deployed');
+    expect(toPlainText('<html>An outage alert is being investigated</html>')).toBe(
+      'An outage alert is being investigated',
+    );
+    expect(toPlainText('\\nA software update\\n\\nhas been deployed\\n')).toBe(
+      'A software update\n\nhas been deployed',
+    );
   });
 
   it('leaves plain text alone and treats a lone < as text', () => {
@@ -32,6 +40,8 @@ describe('toPlainText', () => {
   });
 
   it('makes one-line titles', () => {
-    expect(toPlainTitle('<b>Active:</b>\n Virtual   Machines\tin West US')).toBe('Active: Virtual Machines in West US');
+    expect(toPlainTitle('<b>Active:</b>\n Virtual   Machines\tin West US')).toBe(
+      'Active: Virtual Machines in West US',
+    );
   });
 });
