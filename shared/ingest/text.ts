@@ -10,7 +10,10 @@ const BLOCK_BREAK = /<\s*(?:br|\/p|\/div|\/tr|\/h[1-6]|\/ul|\/ol|\/table|hr)\b[^
 const LIST_ITEM = /<\s*li\b[^>]*>/gi;
 const CELL_END = /<\s*\/t[dh]\s*>/gi;
 const DROPPED_ELEMENT = /<\s*(script|style|head)\b[^>]*>[\s\S]*?<\s*\/\s*\1\s*>/gi;
-const TAG = /<\/?[a-zA-Z!][^<>]*>|<\/<[a-zA-Z]*>|<\/?\s*>/g;
+// Only real HTML element names are tags: `<resourceId>` or `<GUID>` in provider text is text.
+const HTML_ELEMENTS =
+  'a|abbr|b|big|blockquote|body|br|caption|center|code|col|colgroup|dd|del|div|dl|dt|em|font|h[1-6]|head|hr|html|i|img|ins|kbd|li|meta|ol|p|pre|q|s|small|span|strike|strong|sub|sup|table|tbody|td|tfoot|th|thead|title|tr|tt|u|ul';
+const TAG = new RegExp(`<\\/?(?:${HTML_ELEMENTS})\\b[^<>]*>|<\\/<(?:${HTML_ELEMENTS})?>|<![^<>]*>`, 'gi');
 const COMMENT = /<!--[\s\S]*?-->/g;
 
 /** Turns HTML or plain text into tidy plain text; `maxLength` caps the result (with an ellipsis). */

@@ -54,7 +54,12 @@ function build(
   const calendarDay = new Date(Date.UTC(year, month, day));
   if (calendarDay.getUTCMonth() !== month || calendarDay.getUTCDate() !== day) return undefined; // 30 February
   const ms = Date.UTC(year, month, day, hour, minute, Math.min(second, 59), millis) - offset * 60_000;
-  return Number.isNaN(ms) ? undefined : new Date(ms).toISOString();
+  return Number.isNaN(ms) ? undefined : fourDigitYear(new Date(ms).toISOString());
+}
+
+/** Years outside 0000–9999 serialize as `+010000-…`, which is not the schema's time format. */
+function fourDigitYear(iso: string): string | undefined {
+  return /^\d{4}-/.test(iso) ? iso : undefined;
 }
 
 /** Converts any provider time to ISO UTC `…Z`, or undefined when it is missing or unparseable. */
@@ -62,7 +67,7 @@ export function toIsoUtc(value: unknown): string | undefined {
   if (typeof value === 'number') {
     if (!Number.isFinite(value) || value <= 0) return undefined;
     const date = new Date(value > 1e11 ? value : value * 1000);
-    return Number.isNaN(date.getTime()) ? undefined : date.toISOString();
+    return Number.isNaN(date.getTime()) ? undefined : fourDigitYear(date.toISOString());
   }
   const text = readString(value)?.trim();
   if (text === undefined || text.length > 64) return undefined;

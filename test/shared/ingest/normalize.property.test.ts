@@ -42,7 +42,11 @@ type Mutation = 'delete' | 'replace' | 'null' | 'stringify' | 'number' | 'empty-
 function mutate(document: unknown, path: Path, mutation: Mutation, replacement: unknown): unknown {
   const copy = structuredClone(document);
   let parent: unknown = copy;
-  for (const key of path.slice(0, -1)) parent = (parent as Record<string | number, unknown>)[key];
+  for (const key of path.slice(0, -1)) {
+    // An earlier mutation may have removed or replaced a parent of this path.
+    if (parent === null || typeof parent !== 'object') return copy;
+    parent = (parent as Record<string | number, unknown>)[key];
+  }
   const last = path[path.length - 1];
   if (last === undefined || parent === null || typeof parent !== 'object') return copy;
   const container = parent as Record<string | number, unknown>;

@@ -39,6 +39,10 @@ describe('toPlainText', () => {
     expect(toPlainText(42)).toBe('42');
   });
 
+  it('keeps angle-bracket placeholders that are not HTML elements', () => {
+    expect(toPlainText('Restart <resourceId> in <GUID> <b>now</b>')).toBe('Restart <resourceId> in <GUID> now');
+  });
+
   it('makes one-line titles', () => {
     expect(toPlainTitle('<b>Active:</b>\n Virtual   Machines\tin West US')).toBe(
       'Active: Virtual Machines in West US',

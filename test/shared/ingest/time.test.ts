@@ -33,6 +33,8 @@ describe('toIsoUtc', () => {
     [{}],
     [Number.NaN],
     ['2026-01-22T25:00:00Z'],
+    [5e14],
+    [8e15],
   ])('rejects %j', (input) => {
     expect(toIsoUtc(input)).toBeUndefined();
   });
