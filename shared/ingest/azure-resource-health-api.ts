@@ -21,6 +21,7 @@ import { InvalidInputError, NormalizeError } from './errors.ts';
 import type { FormatResult, InputFormat, NormalizeContext } from './input-format.ts';
 import {
   asArray,
+  createLookup,
   isRecord,
   type JsonRecord,
   parseMaybeJson,
@@ -44,7 +45,7 @@ type Attributes = ProviderEventData['attributes'];
 type Category = ProviderEventData['category'];
 type ItemKind = 'event' | 'availability' | 'impacted';
 
-const CATEGORY_BY_EVENT_TYPE: Readonly<Record<string, Category>> = {
+const CATEGORY_BY_EVENT_TYPE: ReadonlyMap<string, Category> = createLookup({
   serviceissue: 'incident',
   emergingissues: 'incident',
   rca: 'incident',
@@ -52,22 +53,22 @@ const CATEGORY_BY_EVENT_TYPE: Readonly<Record<string, Category>> = {
   healthadvisory: 'advisory',
   billing: 'advisory',
   securityadvisory: 'security',
-};
+});
 
-const SEVERITY_BY_LEVEL: Readonly<Record<string, Severity>> = {
+const SEVERITY_BY_LEVEL: ReadonlyMap<string, Severity> = createLookup({
   critical: 'critical',
   error: 'error',
   warning: 'warning',
   informational: 'info',
   information: 'info',
-};
+});
 
-const AVAILABILITY: Readonly<Record<string, { status: Status; severity: Severity }>> = {
+const AVAILABILITY: ReadonlyMap<string, { status: Status; severity: Severity }> = createLookup({
   available: { status: 'resolved', severity: 'info' },
   unavailable: { status: 'active', severity: 'error' },
   degraded: { status: 'active', severity: 'warning' },
   unknown: { status: 'informational', severity: 'info' },
-};
+});
 
 // ---- defensive field access ----------------------------------------------------------------------
 
@@ -347,7 +348,7 @@ function normalizeServiceEvent(
 
   const eventType = view.text('eventType');
   const eventTypeToken = toToken(eventType);
-  let category = CATEGORY_BY_EVENT_TYPE[eventTypeToken];
+  let category = CATEGORY_BY_EVENT_TYPE.get(eventTypeToken);
   if (category === undefined) {
     category = 'advisory';
     notices.push(
@@ -382,8 +383,8 @@ function normalizeServiceEvent(
   const level = view.text('level');
   const eventLevel = view.text('eventLevel');
   const severity: Severity =
-    SEVERITY_BY_LEVEL[toToken(level)] ??
-    SEVERITY_BY_LEVEL[toToken(eventLevel)] ??
+    SEVERITY_BY_LEVEL.get(toToken(level)) ??
+    SEVERITY_BY_LEVEL.get(toToken(eventLevel)) ??
     (category === 'incident' || category === 'security' ? 'warning' : 'info');
 
   const listedUnder = splitAtResourceHealth(readTrimmed(view.item.id) ?? '')?.scope ?? '';
@@ -492,9 +493,9 @@ function normalizeAvailabilityStatus(
   if (state === undefined) {
     throw new InvalidInputError(FORMAT, view.fieldPath('availabilityState'), 'is missing or not a string');
   }
-  let mapped = AVAILABILITY[toToken(state)];
+  let mapped = AVAILABILITY.get(toToken(state));
   if (mapped === undefined) {
-    mapped = AVAILABILITY.unknown ?? { status: 'informational', severity: 'info' };
+    mapped = AVAILABILITY.get('unknown') ?? { status: 'informational', severity: 'info' };
     notices.push(
       `${view.path || resourceName}: unknown availabilityState "${toOneLine(state, 60)}"; treated as Unknown`,
     );

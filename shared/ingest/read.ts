@@ -109,3 +109,11 @@ export function uniqueStrings(values: Iterable<string | undefined | null>): stri
   }
   return [...seen];
 }
+
+/**
+ * A lookup table from a literal. A Map, not a plain object, so provider-controlled keys such as
+ * `constructor` or `__proto__` can never resolve to inherited members.
+ */
+export function createLookup<T>(entries: Readonly<Record<string, T>>): ReadonlyMap<string, T> {
+  return new Map(Object.entries(entries));
+}

@@ -3,9 +3,9 @@
  * send 7-digit fractions with +00:00 offsets (Azure), RFC-1123 strings with one-digit days and wrong
  * weekdays (AWS Health detail), Python str(datetime) (AHA), and plain ISO (Graph).
  */
-import { readString } from './read.ts';
+import { createLookup, readString } from './read.ts';
 
-const MONTHS: Record<string, number> = {
+const MONTHS: ReadonlyMap<string, number> = createLookup({
   jan: 0,
   feb: 1,
   mar: 2,
@@ -18,7 +18,7 @@ const MONTHS: Record<string, number> = {
   oct: 9,
   nov: 10,
   dec: 11,
-};
+});
 
 // 2017-10-18T23:49:25.3736084+00:00 | 2022-06-25 10:00:48.868000+00:00 | 2019-06-26T04:00:00Z | 2020-11-14T08:15:00
 const ISO =
@@ -87,7 +87,7 @@ export function toIsoUtc(value: unknown): string | undefined {
   }
   const rfc = RFC1123.exec(text);
   if (rfc) {
-    const month = MONTHS[(rfc[2] ?? '').toLowerCase()];
+    const month = MONTHS.get((rfc[2] ?? '').toLowerCase());
     if (month === undefined) return undefined;
     return build(
       Number(rfc[3]),

@@ -42,7 +42,7 @@ describe('crosswatch normalize', () => {
 
   it.each([
     ['not JSON', '{"schemaId": ', /^crosswatch: stdin: input is not valid JSON \(/],
-    ['empty input', '', /^crosswatch: stdin: input is empty, expected a JSON document$/],
+    ['empty input', '', /^crosswatch: stdin: input is empty, expected a JSON document\n$/],
     [
       'an unknown shape',
       '{"hello":"world"}',

@@ -468,6 +468,14 @@ describe('Azure Resource Health REST: event mapping', () => {
     expect(result.notices).toEqual([expect.stringContaining('unknown eventType "SomethingNew"')]);
   });
 
+  it.each(['constructor', '__proto__', 'toString', 'hasOwnProperty'])(
+    'treats the inherited member name %s as an unknown value, not a lookup hit',
+    (token) => {
+      const event = normalize(eventItem({ eventType: token, level: token })).events[0];
+      expect(dataOf(event)).toMatchObject({ category: 'advisory', status: 'informational' });
+    },
+  );
+
   it.each([
     ['Critical', 'critical'],
     ['Error', 'error'],
@@ -595,6 +603,11 @@ describe('Azure Resource Health REST: availability statuses', () => {
     const odd = normalize(status({ availabilityState: 'Sleeping' }));
     expect(dataOf(odd.events[0]).status).toBe('informational');
     expect(odd.notices).toEqual([expect.stringContaining('unknown availabilityState "Sleeping"')]);
+  });
+
+  it.each(['constructor', '__proto__', 'toString'])('maps the availabilityState %s as unknown', (token) => {
+    const state = normalize(status({ availabilityState: token }));
+    expect(dataOf(state.events[0])).toMatchObject({ status: 'informational', severity: 'info' });
   });
 
   it('keys on reportedTime when occuredTime is missing, and keeps http(s) action links', () => {

@@ -40,7 +40,9 @@ describe('toPlainText', () => {
   });
 
   it('keeps angle-bracket placeholders that are not HTML elements', () => {
-    expect(toPlainText('Restart <resourceId> in <GUID> <b>now</b>')).toBe('Restart <resourceId> in <GUID> now');
+    expect(toPlainText('Restart <resourceId> in <GUID> <b>now</b>')).toBe(
+      'Restart <resourceId> in <GUID> now',
+    );
   });
 
   it('makes one-line titles', () => {

@@ -1,0 +1,490 @@
+/**
+ * AWS Health events, as EventBridge delivers them (`source: aws.health`, detail-types "AWS Health Event"
+ * and "AWS Health Abuse Event"), as `aws events put-events` entry files (`DetailType`, `Detail` as a JSON
+ * string; one event per entry) and as AWS Health Aware re-publishes them (`source: aha`).
+ *
+ * Quirks handled (see the fixtures under test/fixtures/aws-health):
+ * - `detail` times are RFC-1123 strings with one-digit days and wrong weekdays; AHA uses Python
+ *   str(datetime); the top-level `time` is ISO;
+ * - numbers and booleans arrive as strings (`page: "1"`, `backupEvent: "false"`, `truncated: "true"`);
+ * - `statusCode: open` may come with an `endTime` and "[RESOLVED]" text: the state is derived from
+ *   statusCode + endTime, and from endTime alone for old-style events without a statusCode;
+ * - old-style and test events lack eventScopeCode, statusCode, communicationId, eventRegion,
+ *   affectedAccount, lastUpdatedTime or affectedEntities; placeholders such as
+ *   `eventTypeCategory: "category"` are accepted with a notice;
+ * - the top-level `region` is the delivery Region, never the impacted one (eventRegion, AHA `region`,
+ *   else the event ARN's Region); `account` is the receiving account, `affectedAccount` the affected one;
+ * - duplicates by design (backup-Region copies, pages of one communication, at-least-once delivery)
+ *   share one updateKey: the communicationId without its `-<page>` suffix;
+ * - descriptions may carry literal backslash-n sequences; AHA's `eventDescription` is an object,
+ *   its ARN is `detail.arn` and its `account` is wrapped in backticks.
+ */
+import { createEmptyScope, createProviderEvent } from '../event/create-event.ts';
+import type { CrosswatchEvent, ProviderEventData, Scope } from '../event/schema.ts';
+import { EVENT_TYPES, type Severity, type Status } from '../event/vocabulary.ts';
+import { InvalidInputError, NormalizeError } from './errors.ts';
+import type { FormatResult, InputFormat, NormalizeContext } from './input-format.ts';
+import {
+  asArray,
+  isRecord,
+  type JsonRecord,
+  parseMaybeJson,
+  readBoolean,
+  readInteger,
+  readString,
+  toToken,
+  uniqueStrings,
+} from './read.ts';
+import { toPlainText, toPlainTitle } from './text.ts';
+import { toIsoUtc } from './time.ts';
+
+const FORMAT = 'aws-health';
+/** How many list items `matches` inspects: enough to skip a few malformed ones, cheap on huge lists. */
+const MATCH_SCAN_LIMIT = 32;
+const MAX_METADATA_ATTRIBUTES = 20;
+const DASHBOARD_URL = 'https://health.aws.amazon.com/health/home#/account/event-log?eventID=';
+
+type Attributes = ProviderEventData['attributes'];
+type Category = ProviderEventData['category'];
+
+/** Maps, not object literals: a token such as "constructor" must not find an Object.prototype member. */
+const CATEGORY_BY_TYPE: ReadonlyMap<string, Category> = new Map([
+  ['issue', 'incident'],
+  ['investigation', 'incident'],
+  ['scheduledchange', 'maintenance'],
+  ['accountnotification', 'advisory'],
+]);
+
+/** Non-standard categories seen in third-party mocks, mapped with a notice. */
+const CATEGORY_ALIASES: ReadonlyMap<string, Category> = new Map([
+  ['plannedchange', 'maintenance'],
+  ['scheduled', 'maintenance'],
+  ['maintenance', 'maintenance'],
+  ['notification', 'advisory'],
+]);
+
+/** Words kept upper-case in titles derived from event type codes. */
+const ACRONYMS = new Set(
+  'ACM ALB AMI API AZ CLI CPU DNS EBS EC2 ECS EKS ELB GPU HTTP HTTPS IAM IP KMS MFA NAT NLB RDS S3 SDK SES SMS SNS SQS SSL TLS TTL URL VPC VPN'.split(
+    ' ',
+  ),
+);
+
+// ---- defensive field access ----------------------------------------------------------------------
+
+/** A field looked up exactly, then case-insensitively; null counts as missing. */
+function readField(record: JsonRecord, key: string): unknown {
+  const direct = record[key];
+  if (direct !== undefined && direct !== null) return direct;
+  const lower = key.toLowerCase();
+  for (const [k, v] of Object.entries(record)) {
+    if (v !== undefined && v !== null && k.toLowerCase() === lower) return v;
+  }
+  return undefined;
+}
+
+/** A trimmed, single-line string (control characters collapsed), or undefined. */
+function readText(value: unknown, maxLength = 500): string | undefined {
+  const text = readString(value)
+    ?.replace(/[\s\p{Cc}]+/gu, ' ')
+    .trim()
+    .slice(0, maxLength);
+  return text ? text : undefined;
+}
+
+/** Lone UTF-16 surrogates make encodeURIComponent throw; replace them first. */
+function encodeComponent(text: string): string {
+  return encodeURIComponent(
+    text.replace(/[\ud800-\udbff](?![\udc00-\udfff])|(?<![\ud800-\udbff])[\udc00-\udfff]/g, '\ufffd'),
+  );
+}
+
+function readDetailType(record: JsonRecord): string | undefined {
+  return readText(record['detail-type']) ?? readText(readField(record, 'DetailType'));
+}
+
+function readSource(record: JsonRecord): string | undefined {
+  return readText(readField(record, 'source'));
+}
+
+/** An EventBridge event or a PutEvents entry carrying an AWS Health event (or its AHA re-publication). */
+function isHealthEnvelope(value: unknown): value is JsonRecord {
+  if (!isRecord(value)) return false;
+  const source = readSource(value)?.toLowerCase();
+  if (source === 'aws.health') return true;
+  const detailType = readDetailType(value)?.toLowerCase();
+  if (detailType !== undefined && (detailType.includes('aws health') || detailType === 'aha event'))
+    return true;
+  return source === 'aha' && isRecord(parseMaybeJson(readField(value, 'detail')));
+}
+
+interface ListShape {
+  readonly items: unknown[];
+  readonly prefix: string;
+}
+
+/** A bare array of entries/events, or the PutEvents request `{ "Entries": [...] }`. */
+function readListShape(document: unknown): ListShape | undefined {
+  if (Array.isArray(document)) return { items: document, prefix: '' };
+  if (isRecord(document) && !isHealthEnvelope(document)) {
+    const entries = readField(document, 'Entries');
+    if (Array.isArray(entries)) return { items: entries, prefix: 'Entries' };
+  }
+  return undefined;
+}
+
+// ---- mapping helpers --------------------------------------------------------------------------------
+
+/** An AWS account id: digits only (AHA wraps it in backticks; a JSON number loses leading zeros). */
+function readAccountId(value: unknown): string | undefined {
+  if (typeof value === 'number') {
+    return Number.isSafeInteger(value) && value >= 0 ? String(value).padStart(12, '0') : undefined;
+  }
+  const text = readString(value)?.replace(/[`'"\s]/g, '');
+  return text !== undefined && /^\d{1,20}$/.test(text) ? text : undefined;
+}
+
+/** `arn:aws:health:<region>::event/...` → the Region segment. */
+function regionOfArn(arn: string): string | undefined {
+  const parts = arn.split(':');
+  return parts[0] === 'arn' && parts[2] === 'health' ? readText(parts[3], 60) : undefined;
+}
+
+/** The communication a page or backup copy belongs to: the communicationId minus its `-<page>` suffix. */
+function toCommunicationBase(communicationId: string): string {
+  return communicationId.replace(/-\d{1,6}$/, '') || communicationId;
+}
+
+function toTitleWords(code: string): string {
+  return code
+    .split('_')
+    .filter((word) => word.length > 0)
+    .map((word) => (ACRONYMS.has(word) ? word : word.toLowerCase()))
+    .join(' ');
+}
+
+/** `AWS_EC2_OPERATIONAL_ISSUE` (service EC2) → `EC2 operational issue`. */
+function deriveTitle(eventTypeCode: string | undefined, service: string | undefined): string {
+  const serviceName = service?.toUpperCase().replace(/^AWS_/, '').replace(/\s+/g, '_');
+  const code = eventTypeCode?.toUpperCase().replace(/^AWS_/, '').replace(/\s+/g, '_');
+  if (code === undefined || code.length === 0) return `${service ?? 'AWS'} health event`;
+  if (serviceName && code.startsWith(`${serviceName}_`)) {
+    const rest = toTitleWords(code.slice(serviceName.length + 1));
+    return rest ? `${serviceName} ${rest}` : serviceName;
+  }
+  if (serviceName) return `${serviceName} ${toTitleWords(code)}`;
+  const [first, ...rest] = code.split('_');
+  return [first, toTitleWords(rest.join('_'))].filter(Boolean).join(' ');
+}
+
+/** The en_US (else first) latestDescription; AHA publishes one object instead of an array. */
+function readDescription(value: unknown): string {
+  const parsed = parseMaybeJson(value);
+  const entries = Array.isArray(parsed) ? parsed : [parsed];
+  let first: string | undefined;
+  for (const entry of entries) {
+    if (!isRecord(entry)) {
+      const text = toPlainText(entry);
+      if (text && first === undefined) first = text;
+      continue;
+    }
+    const text = toPlainText(readField(entry, 'latestDescription'));
+    if (!text) continue;
+    const language = toToken(readField(entry, 'language'));
+    if (language === 'enus' || language === 'en') return text;
+    first ??= text;
+  }
+  return first ?? '';
+}
+
+interface Entities {
+  readonly values: string[];
+  readonly accountIds: string[];
+  readonly statuses: string | undefined;
+}
+
+function readEntities(value: unknown): Entities {
+  const values: (string | undefined)[] = [];
+  const accountIds: (string | undefined)[] = [];
+  const counts = new Map<string, number>();
+  for (const entity of asArray(parseMaybeJson(value))) {
+    if (!isRecord(entity)) {
+      values.push(readText(entity));
+      continue;
+    }
+    values.push(readText(readField(entity, 'entityValue')));
+    accountIds.push(readAccountId(readField(entity, 'awsAccountId')));
+    const status = readText(readField(entity, 'status'), 40)?.toUpperCase();
+    if (status !== undefined) counts.set(status, (counts.get(status) ?? 0) + 1);
+  }
+  const statuses = [...counts].map(([status, count]) => `${status}:${count}`).join(',');
+  return {
+    values: uniqueStrings(values),
+    accountIds: uniqueStrings(accountIds),
+    statuses: statuses || undefined,
+  };
+}
+
+function readStringList(value: unknown): string[] {
+  const parsed = parseMaybeJson(value);
+  return uniqueStrings((Array.isArray(parsed) ? parsed : [parsed]).map((entry) => readText(entry, 100)));
+}
+
+// ---- one event ----------------------------------------------------------------------------------------
+
+interface Envelope {
+  readonly record: JsonRecord;
+  /** The input path of the envelope (`Entries[1]`), '' for a single event. */
+  readonly path: string;
+}
+
+function normalizeEnvelope(
+  { record, path }: Envelope,
+  context: NormalizeContext,
+  notices: string[],
+): CrosswatchEvent {
+  const prefix = path ? `${path}.` : '';
+  const putEntry = record.detail === undefined && readField(record, 'DetailType') !== undefined;
+  const detailName = putEntry ? 'Detail' : 'detail';
+  const rawDetail = readField(record, 'detail');
+  const parsedDetail = parseMaybeJson(rawDetail);
+  if (!isRecord(parsedDetail)) {
+    throw new InvalidInputError(
+      FORMAT,
+      `${prefix}${detailName}`,
+      typeof rawDetail === 'string' ? 'is not a JSON object' : 'is missing or not an object',
+    );
+  }
+  const detail = parsedDetail;
+  const get = (key: string): unknown => readField(detail, key);
+  const text = (key: string, maxLength?: number): string | undefined => readText(get(key), maxLength);
+
+  const eventArn = text('eventArn', 1000) ?? text('arn', 1000);
+  if (eventArn === undefined) {
+    throw new InvalidInputError(FORMAT, `${prefix}${detailName}.eventArn`, 'is missing or not a string');
+  }
+  const incidentKey = `aws:${eventArn}`;
+  const where = path ? `${path} (${eventArn})` : eventArn;
+
+  const source = readSource(record);
+  const detailType = readDetailType(record);
+  const service = text('service', 100);
+  const eventTypeCode = text('eventTypeCode', 200);
+  const eventTypeCategory = text('eventTypeCategory', 100);
+  const eventScopeCode = text('eventScopeCode', 100);
+  const statusCode = text('statusCode', 100);
+  const communicationId = text('communicationId', 300);
+  const actionability = text('actionability', 100);
+
+  // ---- times
+  const time = toIsoUtc(readField(record, 'time'));
+  const startedAt = toIsoUtc(get('startTime'));
+  const endTime = toIsoUtc(get('endTime'));
+  const lastUpdatedTime = toIsoUtc(get('lastUpdatedTime'));
+  const updatedAt = lastUpdatedTime ?? time ?? context.receivedAt;
+
+  // ---- category
+  let category: Category;
+  const categoryToken = toToken(eventTypeCategory);
+  const mapped = CATEGORY_BY_TYPE.get(categoryToken);
+  if (mapped !== undefined) {
+    category = mapped;
+  } else {
+    category = CATEGORY_ALIASES.get(categoryToken) ?? 'advisory';
+    notices.push(
+      eventTypeCategory === undefined
+        ? `${where}: eventTypeCategory is missing; treated as ${category}`
+        : `${where}: unknown eventTypeCategory "${eventTypeCategory}"; treated as ${category}`,
+    );
+  }
+  if (category === 'advisory' && toToken(actionability) === 'actionrequired') category = 'action-required';
+  const upperCode = eventTypeCode?.toUpperCase() ?? '';
+  if (
+    toToken(detailType).includes('abuse') ||
+    upperCode.includes('SECURITY') ||
+    upperCode.includes('RISK') ||
+    upperCode.includes('ABUSE')
+  ) {
+    category = 'security';
+  }
+
+  // ---- status: statusCode + endTime (an "open" event may already carry its end)
+  const reference = lastUpdatedTime ?? time ?? context.receivedAt;
+  const ended = endTime !== undefined && endTime <= reference;
+  const statusToken = toToken(statusCode);
+  let status: Status;
+  if (statusToken === 'closed') status = 'resolved';
+  else if (statusToken === 'upcoming') status = 'scheduled';
+  else {
+    if (statusToken !== 'open') {
+      notices.push(
+        statusCode === undefined
+          ? `${where}: statusCode is missing; status derived from endTime`
+          : `${where}: unknown statusCode "${statusCode}"; status derived from endTime`,
+      );
+    }
+    if (ended) status = 'resolved';
+    else if (category === 'advisory') status = 'informational';
+    else if (category === 'maintenance' && startedAt !== undefined && startedAt > reference)
+      status = 'scheduled';
+    else status = 'active';
+  }
+
+  // ---- severity
+  let severity: Severity;
+  if (category === 'security') severity = 'critical';
+  else if (category === 'incident') severity = toToken(eventScopeCode) === 'public' ? 'error' : 'warning';
+  else if (category === 'maintenance') severity = 'warning';
+  else severity = 'info';
+
+  // ---- keys: the same published update is the same whichever copy, page, Region or account carries it
+  const communicationBase = communicationId ? toCommunicationBase(communicationId) : undefined;
+  const updateIdentity =
+    communicationBase ??
+    lastUpdatedTime ??
+    startedAt ??
+    time ??
+    text('lastUpdatedTime', 100) ??
+    text('startTime', 100) ??
+    'undated';
+  const updateKey = `${incidentKey}:${updateIdentity}:${statusToken || status}`;
+
+  // ---- where and who
+  const regions = uniqueStrings([text('eventRegion', 60) ?? text('region', 60) ?? regionOfArn(eventArn)]);
+  const entities = readEntities(get('affectedEntities'));
+  const scope: Scope = createEmptyScope();
+  scope.accountIds = uniqueStrings([
+    readAccountId(get('affectedAccount')) ?? readAccountId(readField(record, 'account')),
+    ...entities.accountIds,
+  ]);
+  scope.resourceIds = uniqueStrings([
+    ...asArray(parseMaybeJson(readField(record, 'resources'))).map((resource) => readText(resource)),
+    ...entities.values,
+  ]);
+
+  // ---- text
+  const title = toPlainTitle(deriveTitle(eventTypeCode, service));
+  const summary = readDescription(get('eventDescription')) || title;
+
+  // ---- attributes
+  const page = readInteger(get('page'));
+  const totalPages = readInteger(get('totalPages'));
+  const metadata = parseMaybeJson(get('eventMetadata'));
+  const attributes: Attributes = {
+    eventArn,
+    eventTypeCode: eventTypeCode ?? null,
+    eventTypeCategory: eventTypeCategory ?? null,
+    eventScopeCode: eventScopeCode ?? null,
+    statusCode: statusCode ?? null,
+    communicationId: communicationId ?? null,
+    page: page ?? null,
+    totalPages: totalPages ?? null,
+    backupEvent: readBoolean(get('backupEvent')) ?? null,
+    actionability: actionability ?? null,
+    personas: readStringList(get('personas')).join(',') || null,
+    deliveryRegion: readText(readField(record, 'region'), 60) ?? null,
+    source: source ?? null,
+    detailType: detailType ?? null,
+  };
+  if (isRecord(metadata)) {
+    const truncated = readBoolean(readField(metadata, 'truncated'));
+    if (truncated !== undefined) attributes.truncated = truncated;
+    let count = 0;
+    for (const [key, value] of Object.entries(metadata)) {
+      const name = readText(key, 100);
+      const metadataValue = readText(value, 1000);
+      if (name === undefined || metadataValue === undefined || toToken(name) === 'truncated') continue;
+      if (++count > MAX_METADATA_ATTRIBUTES) break;
+      attributes[`metadata.${name}`] = metadataValue;
+    }
+  }
+  if (entities.statuses !== undefined) attributes.affectedEntityStatuses = entities.statuses;
+  if (category === 'maintenance' && endTime !== undefined) attributes.plannedEnd = endTime;
+  if (page !== undefined && totalPages !== undefined && totalPages > 1) {
+    notices.push(
+      `${where}: page ${page} of ${totalPages}: the other pages list more affected resources of the same update`,
+    );
+  }
+
+  return createProviderEvent(EVENT_TYPES.providerIncident, {
+    schemaVersion: 1,
+    provider: 'aws',
+    origin: FORMAT,
+    incidentKey,
+    updateKey,
+    category,
+    status,
+    severity,
+    title,
+    summary,
+    services: uniqueStrings([service]),
+    regions,
+    scope,
+    startedAt: startedAt ?? null,
+    updatedAt,
+    resolvedAt: status === 'resolved' ? (endTime ?? updatedAt) : null,
+    links: [{ label: 'AWS Health Dashboard', url: `${DASHBOARD_URL}${encodeComponent(eventArn)}` }],
+    evidence: context.evidence,
+    stage: statusCode ?? null,
+    attributes,
+  });
+}
+
+// ---- the format -------------------------------------------------------------------------------------
+
+function normalizeList(list: ListShape, context: NormalizeContext): FormatResult {
+  const events: CrosswatchEvent[] = [];
+  const notices: string[] = [];
+  let firstError: NormalizeError | undefined;
+  for (const [index, item] of list.items.entries()) {
+    const path = `${list.prefix}[${index}]`;
+    if (!isHealthEnvelope(item)) {
+      notices.push(`${path} skipped: not an AWS Health event`);
+      continue;
+    }
+    try {
+      events.push(normalizeEnvelope({ record: item, path }, context, notices));
+    } catch (error) {
+      if (!(error instanceof NormalizeError)) throw error;
+      firstError ??= error;
+      notices.push(`${path} skipped: ${error.message}`);
+    }
+  }
+  if (events.length === 0) {
+    throw firstError ?? new InvalidInputError(FORMAT, list.prefix || '[]', 'holds no AWS Health event');
+  }
+  return { events, notices };
+}
+
+function isAwsHealthDocument(document: unknown): boolean {
+  if (isHealthEnvelope(document)) return true;
+  const list = readListShape(document);
+  if (list === undefined) return false;
+  const scan = Math.min(list.items.length, MATCH_SCAN_LIMIT);
+  for (let index = 0; index < scan; index += 1) if (isHealthEnvelope(list.items[index])) return true;
+  return false;
+}
+
+export const awsHealthFormat: InputFormat = {
+  id: FORMAT,
+
+  matches(document) {
+    try {
+      return isAwsHealthDocument(document);
+    } catch {
+      return false;
+    }
+  },
+
+  normalize(document, context) {
+    if (isHealthEnvelope(document)) {
+      const notices: string[] = [];
+      return { events: [normalizeEnvelope({ record: document, path: '' }, context, notices)], notices };
+    }
+    const list = readListShape(document);
+    if (list === undefined) {
+      throw new InvalidInputError(FORMAT, 'source', 'does not name an AWS Health event (aws.health)');
+    }
+    return normalizeList(list, context);
+  },
+};
