@@ -15,6 +15,7 @@ and whether the provider has said so yet.
 
 Commands:
   normalize [FILE|-]...   print provider payloads as crosswatch events, one JSON object per line
+  probe                   run one probe round (--targets FILE | --catalog default) and print the results
   start                   start crosswatch locally (what \`npm start\` runs)
 
 Options:
@@ -28,6 +29,7 @@ type Command = (args: readonly string[], io: CliIo) => Promise<number>;
 
 const COMMANDS: Record<string, Command> = {
   normalize: runNormalizeCommand,
+  probe: (args, io) => import('./probe-command.ts').then(({ runProbeCommand }) => runProbeCommand(args, io)),
   start: (args, io) => runStartCommand(args, io, VERSION),
 };
 
@@ -41,7 +43,7 @@ export async function runCli(argv: readonly string[], io: CliIo = createProcessI
     await writeText(io.stdout, `${VERSION}\n`);
     return EXIT.ok;
   }
-  const command = COMMANDS[first];
+  const command = Object.hasOwn(COMMANDS, first) ? COMMANDS[first] : undefined;
   if (command === undefined) {
     writeError(io, `unknown command "${first}" (see crosswatch --help)`);
     return EXIT.usage;
