@@ -11,6 +11,7 @@ import {
   type PutOptions,
   type StateStore,
   type StoredItem,
+  toJsonText,
 } from './ports.ts';
 
 interface Entry {
@@ -56,7 +57,7 @@ export function createMemoryStore(): StateStore {
       }
       const entry: Entry = {
         version: (current?.version ?? 0) + 1,
-        json: JSON.stringify(value),
+        json: toJsonText(collection, key, value),
         expiresAt: options.expiresAt,
       };
       entries.set(key, entry);

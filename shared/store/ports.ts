@@ -95,6 +95,25 @@ export function assertKey(key: string): void {
   }
 }
 
+/** The page size a `list` call uses: `limit` clamped to 1..1000, 100 when absent or not a number. */
+export function resolveListLimit(limit: number | undefined): number {
+  if (limit === undefined || Number.isNaN(limit)) return 100;
+  return Math.min(Math.max(Math.floor(limit), 1), 1000);
+}
+
+/** The JSON text stored for a value; StoreUsageError when the value has none (undefined, a function, a BigInt, a cycle). */
+export function toJsonText(collection: string, key: string, value: unknown): string {
+  let json: string | undefined;
+  try {
+    json = JSON.stringify(value);
+  } catch (error) {
+    throw new StoreUsageError(`value for ${collection}/${key} is not JSON-serializable`, { cause: error });
+  }
+  if (json === undefined)
+    throw new StoreUsageError(`value for ${collection}/${key} is not JSON-serializable`);
+  return json;
+}
+
 /**
  * Read-modify-write with optimistic concurrency: `mutate` gets the current value (or undefined) and
  * returns the next value, or undefined to leave the item unchanged. On a conflict it re-reads and

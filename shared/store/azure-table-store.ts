@@ -1,0 +1,313 @@
+/**
+ * The Azure Table Storage StateStore (`@azure/data-tables`, imported on first use: ~160 ms).
+ *
+ * Entity layout (one table for every collection):
+ * - PartitionKey = the collection name (already RowKey-safe: `[a-z][a-z0-9-]*`); each collection is
+ *   one partition, so its keys are ordered and listed by RowKey range queries.
+ * - RowKey = the document key, encoded by azure-row-key.ts (no reserved characters, order and
+ *   prefix preserving); the encoded key must fit the 512-character RowKey limit.
+ * - `b0`, `b1`, … the JSON text in chunks of at most 32,000 UTF-16 code units (a string property holds
+ *   64 KiB), with `parts` = their count; at most 15 parts (480,000 characters) so the entity stays
+ *   under the 1 MiB entity limit. `expiresAt` (Int64, epoch ms) when the document expires.
+ * - version = the entity's ETag. create-only = createEntity (409 when it exists), compare-and-swap =
+ *   updateEntity in Replace mode with the ETag (412 when stale, 404 when gone): all three are
+ *   ConflictError. Upsert = upsertEntity in Replace mode (stale chunks and expiry disappear).
+ *
+ * Errors: 4xx request problems → StoreUsageError; 5xx, 401/403, throttling and network failures →
+ * StoreUnavailableError. Messages name the table and status, never the connection string.
+ */
+import type { TableClient, TableEntity } from '@azure/data-tables';
+import { decodeRowKey, encodeRowKey, MAX_ROW_KEY_LENGTH, toRowKeyUpperBound } from './azure-row-key.ts';
+import {
+  assertCollection,
+  assertKey,
+  ConflictError,
+  type ListOptions,
+  type ListPage,
+  type PutOptions,
+  resolveListLimit,
+  type StateStore,
+  type StoredItem,
+  StoreUnavailableError,
+  StoreUsageError,
+  toJsonText,
+} from './ports.ts';
+
+export interface AzureTableStoreOptions {
+  /** A storage account connection string (account key or SAS). Never logged. */
+  readonly connectionString: string;
+  /** 3–63 letters and digits, starting with a letter. */
+  readonly tableName: string;
+  /** Create the table on first use when missing. Default true. */
+  readonly createTable?: boolean;
+  /** Allow http:// endpoints. Default: only for loopback endpoints (Azurite). */
+  readonly allowInsecureConnection?: boolean;
+}
+
+type Sdk = typeof import('@azure/data-tables');
+type Entity = TableEntity<Record<string, unknown>> & { etag?: string };
+
+const CHUNK_CHARS = 32_000;
+const MAX_PARTS = 15;
+const TABLE_NAME_PATTERN = /^[A-Za-z][A-Za-z0-9]{2,62}$/;
+
+function statusOf(error: unknown): number | undefined {
+  const status = (error as { statusCode?: unknown })?.statusCode;
+  return typeof status === 'number' ? status : undefined;
+}
+
+function codeOf(error: unknown): string | undefined {
+  const code = (error as { code?: unknown })?.code;
+  return typeof code === 'string' ? code : undefined;
+}
+
+function isLoopbackHttp(connectionString: string): boolean {
+  const endpoint = /(?:^|;)\s*TableEndpoint=([^;]+)/i.exec(connectionString)?.[1] ?? '';
+  return /^http:\/\/(127\.\d+\.\d+\.\d+|localhost|\[::1\])(:\d+)?(\/|$)/i.test(endpoint.trim());
+}
+
+function splitBody(collection: string, key: string, json: string): Record<string, string | number> {
+  const parts: string[] = [];
+  for (let start = 0; start < json.length; ) {
+    let end = Math.min(start + CHUNK_CHARS, json.length);
+    // Never split a surrogate pair across two properties.
+    const lastUnit = json.charCodeAt(end - 1);
+    if (end < json.length && lastUnit >= 0xd800 && lastUnit <= 0xdbff) end--;
+    parts.push(json.slice(start, end));
+    start = end;
+  }
+  if (parts.length > MAX_PARTS) {
+    throw new StoreUsageError(
+      `value for ${collection}/${key} is too large for Azure Table Storage (${json.length} characters)`,
+    );
+  }
+  const properties: Record<string, string | number> = { parts: parts.length };
+  parts.forEach((part, index) => {
+    properties[`b${index}`] = part;
+  });
+  return properties;
+}
+
+function joinBody(entity: Entity): string {
+  const parts = typeof entity.parts === 'number' ? entity.parts : 0;
+  let json = '';
+  for (let index = 0; index < parts; index++) {
+    const part = entity[`b${index}`];
+    if (typeof part !== 'string') throw new StoreUnavailableError(`Azure Table entity lacks chunk b${index}`);
+    json += part;
+  }
+  if (parts === 0) throw new StoreUnavailableError('Azure Table entity has no body');
+  return json;
+}
+
+export function createAzureTableStore(options: AzureTableStoreOptions): StateStore {
+  const { tableName } = options;
+  if (!TABLE_NAME_PATTERN.test(tableName)) {
+    throw new StoreUsageError(`invalid Azure table name "${tableName}": 3-63 letters and digits`);
+  }
+  let connection: Promise<{ sdk: Sdk; client: TableClient }> | undefined;
+  let closed = false;
+
+  const toStoreError = (error: unknown, action: string): Error => {
+    if (
+      error instanceof ConflictError ||
+      error instanceof StoreUsageError ||
+      error instanceof StoreUnavailableError
+    ) {
+      return error;
+    }
+    const status = statusOf(error);
+    const code = codeOf(error);
+    const detail = [code, status === undefined ? undefined : `HTTP ${status}`].filter(Boolean).join(', ');
+    const message = `Azure Table ${action} on table ${tableName} failed${detail ? `: ${detail}` : ''}`;
+    if (status === 400 || status === 413) return new StoreUsageError(message, { cause: error });
+    return new StoreUnavailableError(message, { cause: error });
+  };
+
+  const connect = () => {
+    if (closed) throw new StoreUsageError('the Azure Table store is closed');
+    connection ??= (async () => {
+      const sdk = await import('@azure/data-tables');
+      let client: TableClient;
+      try {
+        client = sdk.TableClient.fromConnectionString(options.connectionString, tableName, {
+          allowInsecureConnection:
+            options.allowInsecureConnection ?? isLoopbackHttp(options.connectionString),
+        });
+      } catch (error) {
+        // The SDK's message may quote the connection string: keep only that it was malformed.
+        throw new StoreUsageError('invalid Azure Storage connection string', {
+          cause: new Error(codeOf(error) ?? 'parse error'),
+        });
+      }
+      if (options.createTable ?? true) {
+        try {
+          await client.createTable();
+        } catch (error) {
+          if (statusOf(error) !== 409) throw toStoreError(error, 'create table');
+        }
+      }
+      return { sdk, client };
+    })();
+    // A failed connect (server down at start) is retried on the next call.
+    connection.catch(() => {
+      connection = undefined;
+    });
+    return connection;
+  };
+
+  const rowKeyOf = (key: string): string => {
+    const rowKey = encodeRowKey(key);
+    if (rowKey.length > MAX_ROW_KEY_LENGTH) {
+      throw new StoreUsageError(
+        `key is too long for Azure Table Storage once encoded (${rowKey.length} > ${MAX_ROW_KEY_LENGTH})`,
+      );
+    }
+    return rowKey;
+  };
+
+  const toItem = <T>(entity: Entity): StoredItem<T> => {
+    if (typeof entity.etag !== 'string') throw new StoreUnavailableError('Azure Table entity has no ETag');
+    return {
+      key: decodeRowKey(entity.rowKey ?? ''),
+      version: entity.etag,
+      value: JSON.parse(joinBody(entity)) as T,
+    };
+  };
+
+  const run = async <R>(action: string, work: (client: TableClient) => Promise<R>): Promise<R> => {
+    const { client } = await connect();
+    try {
+      return await work(client);
+    } catch (error) {
+      throw toStoreError(error, action);
+    }
+  };
+
+  return {
+    kind: 'azure-table',
+
+    async get<T>(collection: string, key: string) {
+      assertCollection(collection);
+      assertKey(key);
+      const rowKey = rowKeyOf(key);
+      return run('get', async (client) => {
+        try {
+          return toItem<T>((await client.getEntity(collection, rowKey)) as Entity);
+        } catch (error) {
+          if (statusOf(error) === 404) return undefined;
+          throw error;
+        }
+      });
+    },
+
+    async put<T>(collection: string, key: string, value: T, putOptions: PutOptions = {}) {
+      assertCollection(collection);
+      assertKey(key);
+      const rowKey = rowKeyOf(key);
+      const json = toJsonText(collection, key, value);
+      const entity: Entity = { partitionKey: collection, rowKey, ...splitBody(collection, key, json) };
+      if (putOptions.expiresAt !== undefined) {
+        entity.expiresAt = { value: String(Math.floor(putOptions.expiresAt)), type: 'Int64' };
+      }
+      const expected = putOptions.expectedVersion;
+      return run('put', async (client) => {
+        let etag: string | undefined;
+        try {
+          if (expected === null) {
+            etag = (await client.createEntity(entity)).etag;
+          } else if (typeof expected === 'string') {
+            etag = (await client.updateEntity(entity, 'Replace', { etag: expected })).etag;
+          } else {
+            etag = (await client.upsertEntity(entity, 'Replace')).etag;
+          }
+        } catch (error) {
+          const status = statusOf(error);
+          // 409: created first by someone else; 412: stale ETag; 404: gone; 400 for a malformed ETag.
+          const lost =
+            (expected === null && status === 409) ||
+            (typeof expected === 'string' && (status === 412 || status === 404 || status === 400));
+          if (lost) throw new ConflictError(collection, key, { cause: error });
+          throw error;
+        }
+        if (!etag) throw new StoreUnavailableError('Azure Table write returned no ETag');
+        return { key, version: etag, value: JSON.parse(json) as T };
+      });
+    },
+
+    async delete(collection: string, key: string, deleteOptions: { readonly expectedVersion?: string } = {}) {
+      assertCollection(collection);
+      assertKey(key);
+      const rowKey = rowKeyOf(key);
+      const expected = deleteOptions.expectedVersion;
+      return run('delete', async (client) => {
+        try {
+          await client.deleteEntity(collection, rowKey, expected === undefined ? {} : { etag: expected });
+          return true;
+        } catch (error) {
+          const status = statusOf(error);
+          if (expected === undefined && status === 404) return false;
+          if (expected !== undefined && (status === 404 || status === 412 || status === 400)) {
+            throw new ConflictError(collection, key, { cause: error });
+          }
+          throw error;
+        }
+      });
+    },
+
+    async list<T>(collection: string, listOptions: ListOptions = {}): Promise<ListPage<T>> {
+      assertCollection(collection);
+      const limit = resolveListLimit(listOptions.limit);
+      const prefix = encodeRowKey(listOptions.prefix ?? '');
+      const after = listOptions.cursor === undefined ? undefined : encodeRowKey(listOptions.cursor);
+      return run('list', async (client) => {
+        const { odata } = (await connect()).sdk;
+        let filter = odata`PartitionKey eq ${collection}`;
+        if (after !== undefined && after >= prefix) filter += odata` and RowKey gt ${after}`;
+        else if (prefix !== '') filter += odata` and RowKey ge ${prefix}`;
+        if (prefix !== '') filter += odata` and RowKey lt ${toRowKeyUpperBound(prefix)}`;
+        const rows: Entity[] = [];
+        const pages = client
+          .listEntities<Record<string, unknown>>({ queryOptions: { filter } })
+          .byPage({ maxPageSize: Math.min(limit + 1, 1000) });
+        for await (const page of pages) {
+          rows.push(...(page as Entity[]));
+          if (rows.length > limit) break;
+        }
+        const items = rows.slice(0, limit).map((row) => toItem<T>(row));
+        const last = items[items.length - 1];
+        return rows.length > limit && last ? { items, cursor: last.key } : { items };
+      });
+    },
+
+    async purgeExpired(collection: string, now: number) {
+      assertCollection(collection);
+      return run('purge', async (client) => {
+        const { odata } = (await connect()).sdk;
+        // Int64 literal: the `L` suffix matches the Edm.Int64 property.
+        const filter = `${odata`PartitionKey eq ${collection}`} and expiresAt lt ${Math.floor(now)}L`;
+        const expired: Entity[] = [];
+        for await (const entity of client.listEntities({ queryOptions: { filter, select: ['RowKey'] } })) {
+          expired.push(entity as Entity);
+        }
+        let purged = 0;
+        for (const entity of expired) {
+          try {
+            // Only the version that expired: a concurrent rewrite wins over retention.
+            await client.deleteEntity(collection, entity.rowKey ?? '', { etag: entity.etag ?? '*' });
+            purged++;
+          } catch (error) {
+            const status = statusOf(error);
+            if (status !== 404 && status !== 412) throw error;
+          }
+        }
+        return purged;
+      });
+    },
+
+    async close() {
+      closed = true;
+      connection = undefined;
+    },
+  };
+}

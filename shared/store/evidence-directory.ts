@@ -1,0 +1,185 @@
+/**
+ * The evidence archive in a local directory (the default for `npm start` and self-hosting):
+ *
+ *   <root>/sha256/<2 hex>/<hex>        the bytes
+ *   <root>/sha256/<2 hex>/<hex>.json   the EvidenceRecord (written last: its presence means "stored")
+ *
+ * Writes are atomic: bytes go to a temp file that is fsynced and renamed into place; the record is
+ * created with link(2), which fails when a record exists, so concurrent puts of the same bytes (even
+ * from several processes) keep the first record. Retention (`purgeBefore`) deletes the bytes, then
+ * the record, of evidence first stored before the cutoff, and temp files left by a crash.
+ */
+import { randomBytes } from 'node:crypto';
+import { link, mkdir, open, readdir, readFile, rename, stat, unlink } from 'node:fs/promises';
+import { join } from 'node:path';
+import {
+  assertEvidenceMeta,
+  computeContentHash,
+  parseContentHash,
+  toEvidencePath,
+} from './evidence-address.ts';
+import { type EvidenceArchive, type EvidenceRecord, StoreUnavailableError } from './ports.ts';
+
+export interface DirectoryEvidenceArchiveOptions {
+  /** The archive's root directory (created when missing), e.g. `<data dir>/evidence`. */
+  readonly root: string;
+  readonly now?: () => Date;
+}
+
+const TEMP_SUFFIX = '.tmp';
+
+function isErrno(error: unknown, code: string): boolean {
+  return (error as { code?: unknown })?.code === code;
+}
+
+async function writeDurably(path: string, data: Uint8Array | string): Promise<void> {
+  const file = await open(path, 'wx');
+  try {
+    await file.writeFile(data);
+    await file.sync();
+  } finally {
+    await file.close();
+  }
+}
+
+async function syncDirectory(path: string): Promise<void> {
+  const dir = await open(path, 'r');
+  try {
+    await dir.sync();
+  } finally {
+    await dir.close();
+  }
+}
+
+async function readRecord(path: string): Promise<EvidenceRecord | undefined> {
+  try {
+    return JSON.parse(await readFile(path, 'utf8')) as EvidenceRecord;
+  } catch (error) {
+    if (isErrno(error, 'ENOENT')) return undefined;
+    throw error;
+  }
+}
+
+export function createDirectoryEvidenceArchive(options: DirectoryEvidenceArchiveOptions): EvidenceArchive {
+  const now = options.now ?? (() => new Date());
+  const pathsOf = (hex: string) => {
+    const data = join(options.root, ...toEvidencePath(hex).split('/'));
+    return { dir: join(data, '..'), data, record: `${data}.json` };
+  };
+  const tempName = (path: string) => `${path}.${randomBytes(6).toString('hex')}${TEMP_SUFFIX}`;
+  const fail = (action: string, error: unknown) =>
+    new StoreUnavailableError(
+      `evidence directory ${action} failed (${String((error as { code?: unknown })?.code ?? 'error')})`,
+      {
+        cause: error,
+      },
+    );
+
+  return {
+    kind: 'directory',
+
+    async put(bytes, meta) {
+      assertEvidenceMeta(meta);
+      const contentHash = computeContentHash(bytes);
+      const paths = pathsOf(parseContentHash(contentHash));
+      try {
+        const existing = await readRecord(paths.record);
+        if (existing) return existing;
+        await mkdir(paths.dir, { recursive: true });
+        const tempData = tempName(paths.data);
+        await writeDurably(tempData, bytes);
+        await rename(tempData, paths.data);
+        const record: EvidenceRecord = {
+          contentHash,
+          bytes: bytes.byteLength,
+          contentType: meta.contentType,
+          receivedAt: now().toISOString(),
+          kind: meta.kind,
+        };
+        const tempRecord = tempName(paths.record);
+        await writeDurably(tempRecord, `${JSON.stringify(record)}\n`);
+        try {
+          await link(tempRecord, paths.record);
+        } catch (error) {
+          if (!isErrno(error, 'EEXIST')) throw error;
+          // Someone stored the same bytes first: theirs is the record.
+          const first = await readRecord(paths.record);
+          if (first) return first;
+          throw error;
+        } finally {
+          await unlink(tempRecord).catch(() => {});
+        }
+        await syncDirectory(paths.dir);
+        return record;
+      } catch (error) {
+        throw fail('put', error);
+      }
+    },
+
+    async get(contentHash) {
+      const hex = parseContentHash(contentHash);
+      const paths = pathsOf(hex);
+      try {
+        const record = await readRecord(paths.record);
+        if (!record) return undefined;
+        let bytes: Buffer;
+        try {
+          bytes = await readFile(paths.data);
+        } catch (error) {
+          if (isErrno(error, 'ENOENT')) return undefined;
+          throw error;
+        }
+        if (computeContentHash(bytes) !== contentHash) {
+          throw new StoreUnavailableError(`evidence ${contentHash} is corrupted on disk`);
+        }
+        return { record, bytes: new Uint8Array(bytes.buffer, bytes.byteOffset, bytes.byteLength) };
+      } catch (error) {
+        if (error instanceof StoreUnavailableError) throw error;
+        throw fail('get', error);
+      }
+    },
+
+    async purgeBefore(cutoff) {
+      const limit = cutoff.getTime();
+      const base = join(options.root, 'sha256');
+      let purged = 0;
+      try {
+        let shards: string[];
+        try {
+          shards = await readdir(base);
+        } catch (error) {
+          if (isErrno(error, 'ENOENT')) return 0;
+          throw error;
+        }
+        for (const shard of shards) {
+          const dir = join(base, shard);
+          for (const name of await readdir(dir)) {
+            const path = join(dir, name);
+            if (name.endsWith(TEMP_SUFFIX)) {
+              // Left by a crash mid-put; a put in progress is younger than any sensible cutoff.
+              const info = await stat(path).catch(() => undefined);
+              if (info && info.mtimeMs < limit) await unlink(path).catch(() => {});
+              continue;
+            }
+            if (!name.endsWith('.json')) continue;
+            const record = await readRecord(path);
+            const receivedAt = record ? Date.parse(record.receivedAt) : Number.NaN;
+            if (!(receivedAt < limit)) continue;
+            // Bytes first: a crash in between leaves a record without bytes, which get() treats as
+            // absent and the next purge removes.
+            await unlink(path.slice(0, -'.json'.length)).catch((error: unknown) => {
+              if (!isErrno(error, 'ENOENT')) throw error;
+            });
+            await unlink(path).catch((error: unknown) => {
+              if (!isErrno(error, 'ENOENT')) throw error;
+            });
+            purged++;
+          }
+        }
+        return purged;
+      } catch (error) {
+        throw fail('purge', error);
+      }
+    },
+  };
+}
