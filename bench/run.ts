@@ -3,9 +3,15 @@
  * the same run. Timings are for reading, not for failing builds: the exit code is 0 unless a
  * benchmark could not run at all.
  */
+import { runEngineBenchmarks } from './engine.bench.ts';
 import { runNormalizeBenchmarks } from './normalize.bench.ts';
+import { runProbeRoundBenchmarks } from './probe-round.bench.ts';
 
-const benchmarks: [string, () => Promise<boolean>][] = [['normalize', runNormalizeBenchmarks]];
+const benchmarks: [string, () => Promise<boolean>][] = [
+  ['normalize', runNormalizeBenchmarks],
+  ['probe-round', runProbeRoundBenchmarks],
+  ['engine', runEngineBenchmarks],
+];
 
 console.log(`crosswatch benchmarks — node ${process.version}, ${process.platform}/${process.arch}\n`);
 const missed: string[] = [];

@@ -1,0 +1,361 @@
+/**
+ * Probe incidents: one per target (`probe:<targetId>`), with state per vantage. Pure decisions over
+ * (incident document, probe-result event, now, config, impaired vantages).
+ *
+ * Per vantage (thresholds in `probe.*`):
+ *   - a result whose round the vantage already reported → `duplicate` (already-applied); an older
+ *     result than the vantage's latest → `duplicate` (superseded). Neither is counted.
+ *   - `inconclusive` → `suppressed` (reason `inconclusive`, or `vantage-impaired` for that reason);
+ *     a failure while the vantage's controls fail → `suppressed` (vantage-impaired). Never counted,
+ *     so they never open or resolve anything.
+ *   - `down` and `degraded` count as failures, `up` as success. A vantage starts failing after
+ *     `openAfterConsecutive` consecutive failures or `openAfterOf.failures` of its last
+ *     `openAfterOf.results` results (counting only results since it last recovered); it recovers after `resolveAfterConsecutive` consecutive ups —
+ *     unless it is flapping (≥ `flapMinChanges` up↔failed changes in its last `flapWindow` results),
+ *     then the recovery is held (`suppressed`, flap-threshold) until the results settle.
+ * Per incident:
+ *   - the first vantage to start failing opens it (`open`; `reopen` for later episodes);
+ *   - the last failing vantage recovering resolves it (`resolve`);
+ *   - while open, a vantage starting to fail or recovering, or a verdict change, is an `update`;
+ *   - anything else is `observe` (`healthy`, `still-failing`) or `suppressed` (`flap-threshold`:
+ *     a failure below the open threshold, or an up below the resolve threshold).
+ *   - a provider-outage verdict unacknowledged for `acknowledgement.unacknowledgedAfterMs` adds one
+ *     `escalate` (unacknowledged) per episode.
+ */
+import type { ProbeCloudEvent } from '../event/schema.ts';
+import { checkUnacknowledged } from './acknowledgement.ts';
+import type { Decision, DecisionDraft, DecisionKind } from './decision.ts';
+import { createDecision } from './decision.ts';
+import type { EngineConfig, ProbeThresholds } from './engine-config.ts';
+import {
+  appendToJournal,
+  type IncidentRecord,
+  mergeNames,
+  type ProbeState,
+  type VantageState,
+} from './incident-record.ts';
+import { applySilencePolicy } from './notification-policy.ts';
+import { type DecideContext, type DecideResult, IncidentKindMismatchError } from './provider-incidents.ts';
+import { listProbeProviderServices } from './service-map.ts';
+import type { SilenceSubject } from './silences.ts';
+import { computeVerdict, countChanges } from './verdicts.ts';
+
+export interface ProbeDecideContext extends DecideContext {
+  /** Vantages whose control targets currently fail (vantage-health.ts). */
+  readonly impairedVantageIds: ReadonlySet<string>;
+}
+
+export function describeProbeSubject(
+  data: ProbeCloudEvent['data'],
+  services: readonly string[],
+  config: EngineConfig,
+): SilenceSubject {
+  return {
+    kind: 'probe',
+    incidentKey: data.incidentKey,
+    provider: data.provider,
+    services: listProbeProviderServices(
+      { targetId: data.target.id, plane: data.plane, services },
+      config.acknowledgement,
+    ),
+    regions: data.regions,
+    targetId: data.target.id,
+    plane: data.plane,
+  };
+}
+
+function createProbeRecord(event: ProbeCloudEvent, now: Date): IncidentRecord {
+  const data = event.data;
+  return {
+    schema: 1,
+    incidentKey: data.incidentKey,
+    kind: 'probe',
+    status: 'resolved',
+    provider: data.provider,
+    origin: data.origin,
+    category: data.category,
+    title: `${data.target.name} (${data.plane} plane)`,
+    summary: data.summary,
+    severity: 'info',
+    stage: null,
+    services: [],
+    regions: [],
+    scope: { tenantIds: [], subscriptionIds: [], accountIds: [], resourceIds: [] },
+    scopeOverflow: 0,
+    startedAt: null,
+    openedAt: null,
+    resolvedAt: null,
+    firstSeenAt: now.toISOString(),
+    lastChangedAt: now.toISOString(),
+    episode: 0,
+    episodeOpened: false,
+    episodeResolved: false,
+    openSuppressedBy: null,
+    decisionSeq: 0,
+    journal: [],
+    providerState: null,
+    probeState: {
+      targetId: data.target.id,
+      targetName: data.target.name,
+      address: data.target.address,
+      control: data.target.control,
+      plane: data.plane,
+      vantages: {},
+      verdict: null,
+      verdictSince: null,
+      outageSince: null,
+      detectedAt: null,
+      acknowledgedAt: null,
+      leadTimeMs: null,
+      acknowledgedBy: [],
+      unacknowledgedEscalated: false,
+    },
+  };
+}
+
+function createVantageState(data: ProbeCloudEvent['data']): VantageState {
+  return {
+    id: data.vantage.id,
+    cloud: data.vantage.cloud,
+    region: data.vantage.region,
+    window: '',
+    consecutiveFailures: 0,
+    consecutiveSuccesses: 0,
+    resultsSinceChange: 0,
+    failing: false,
+    failingSince: null,
+    lastResultAt: '1970-01-01T00:00:00.000Z',
+    lastOutcome: 'none',
+    lastError: null,
+    lastLatencyMs: null,
+    lastInconclusiveAt: null,
+    lastInconclusiveReason: null,
+    rounds: [],
+  };
+}
+
+/** Applies one counted outcome to a vantage; says whether it started failing, recovered, or held. */
+export function applyOutcome(
+  vantage: VantageState,
+  outcome: 'up' | 'down' | 'degraded',
+  probe: ProbeThresholds,
+): { vantage: VantageState; started: boolean; recovered: boolean; held: boolean } {
+  const letter = outcome === 'up' ? 'u' : outcome === 'down' ? 'd' : 'g';
+  const keep = Math.max(probe.openAfterOf.results, probe.flapWindow, probe.openAfterConsecutive);
+  const window = (vantage.window + letter).slice(-keep);
+  const success = letter === 'u';
+  const consecutiveFailures = success ? 0 : vantage.consecutiveFailures + 1;
+  const consecutiveSuccesses = success ? vantage.consecutiveSuccesses + 1 : 0;
+  const resultsSinceChange = (vantage.resultsSinceChange ?? 0) + 1;
+  let failing = vantage.failing;
+  let started = false;
+  let recovered = false;
+  let held = false;
+  if (!failing && !success) {
+    const considered = Math.min(probe.openAfterOf.results, resultsSinceChange);
+    const recentFailures = [...window.slice(-considered)].filter((c) => c !== 'u').length;
+    if (consecutiveFailures >= probe.openAfterConsecutive || recentFailures >= probe.openAfterOf.failures) {
+      failing = true;
+      started = true;
+    }
+  } else if (failing && success && consecutiveSuccesses >= probe.resolveAfterConsecutive) {
+    if (countChanges(window.slice(-probe.flapWindow)) >= probe.flapMinChanges) {
+      held = true;
+    } else {
+      failing = false;
+      recovered = true;
+    }
+  }
+  return {
+    vantage: {
+      ...vantage,
+      window,
+      consecutiveFailures,
+      consecutiveSuccesses,
+      resultsSinceChange: started || recovered ? 0 : resultsSinceChange,
+      failing,
+      failingSince: started ? null : failing ? vantage.failingSince : null,
+    },
+    started,
+    recovered,
+    held,
+  };
+}
+
+export function decideProbeResult(
+  current: IncidentRecord | undefined,
+  event: ProbeCloudEvent,
+  context: ProbeDecideContext,
+): DecideResult {
+  const { now, config } = context;
+  const data = event.data;
+  if (current && current.kind !== 'probe')
+    throw new IncidentKindMismatchError(data.incidentKey, 'probe', current.kind);
+  const base = current ?? createProbeRecord(event, now);
+  const state = base.probeState as ProbeState;
+  const previous = state.vantages[data.vantage.id] ?? createVantageState(data);
+  const nowIso = now.toISOString();
+
+  const draft = (
+    kind: DecisionKind,
+    reason: string | null,
+    record: IncidentRecord,
+    updateKey = data.updateKey,
+  ): DecisionDraft => ({
+    kind,
+    reason,
+    suppressedKind: null,
+    incidentKey: data.incidentKey,
+    updateKey,
+    eventId: event.id,
+    stale: false,
+    decidedAt: nowIso,
+    eventTime: data.updatedAt,
+    status: record.status,
+    verdict: record.probeState?.verdict ?? null,
+    stage: data.outcome,
+    title: record.title,
+    severity: record.severity,
+    provider: data.provider,
+    category: data.category,
+  });
+
+  // Redeliveries and late results are not counted.
+  if (current && previous.rounds.includes(data.roundId)) {
+    return { next: undefined, decisions: [createDecision(draft('duplicate', 'already-applied', base))] };
+  }
+  const latest = Math.max(
+    Date.parse(previous.lastResultAt),
+    Date.parse(previous.lastInconclusiveAt ?? '1970-01-01T00:00:00Z'),
+  );
+  if (current && Date.parse(data.updatedAt) < latest) {
+    return { next: undefined, decisions: [createDecision(draft('duplicate', 'superseded', base))] };
+  }
+
+  const rounds = [...previous.rounds, data.roundId].slice(-config.probe.rememberedRounds);
+  const impairedByControls = context.impairedVantageIds.has(data.vantage.id) && !data.target.control;
+  const drafts: DecisionDraft[] = [];
+  const observations: DecisionDraft[] = [];
+  let vantage: VantageState;
+  let started = false;
+  let recovered = false;
+  let held = false;
+  let uncounted: string | null = null;
+  if (data.outcome === 'inconclusive' || (impairedByControls && data.outcome !== 'up')) {
+    uncounted =
+      data.outcome === 'inconclusive' && data.reason !== 'vantage-impaired'
+        ? 'inconclusive'
+        : 'vantage-impaired';
+    vantage = { ...previous, rounds, lastInconclusiveAt: data.updatedAt, lastInconclusiveReason: uncounted };
+  } else {
+    const applied = applyOutcome(previous, data.outcome, config.probe);
+    ({ started, recovered, held } = applied);
+    vantage = {
+      ...applied.vantage,
+      rounds,
+      failingSince: applied.started ? data.updatedAt : applied.vantage.failingSince,
+      lastResultAt: data.updatedAt,
+      lastOutcome: data.outcome,
+      lastError: data.error,
+      lastLatencyMs: data.latencyMs,
+    };
+  }
+  const vantages = { ...state.vantages, [vantage.id]: vantage };
+  const verdict = computeVerdict({
+    vantages: Object.values(vantages),
+    impairedVantageIds: context.impairedVantageIds,
+    now: now.getTime(),
+    verdict: config.verdict,
+    probe: config.probe,
+  });
+  const anyFailing = Object.values(vantages).some((v) => v.failing);
+  const wasOpen = base.status === 'open';
+  const verdictChanged = verdict !== state.verdict;
+  const opens = !wasOpen && anyFailing;
+  const resolves = wasOpen && !anyFailing;
+  const newEpisode = opens;
+  const episode = newEpisode ? base.episode + 1 : base.episode;
+
+  const probeState: ProbeState = {
+    ...state,
+    targetName: data.target.name,
+    address: data.target.address,
+    plane: data.plane,
+    vantages,
+    verdict,
+    verdictSince: verdictChanged ? nowIso : state.verdictSince,
+    outageSince: verdict === 'provider-outage' ? (state.outageSince ?? nowIso) : null,
+    ...(newEpisode
+      ? {
+          detectedAt: data.updatedAt,
+          acknowledgedAt: null,
+          leadTimeMs: null,
+          acknowledgedBy: [],
+          unacknowledgedEscalated: false,
+        }
+      : {}),
+  };
+  let record: IncidentRecord = {
+    ...base,
+    status: opens ? 'open' : resolves ? 'resolved' : base.status,
+    severity: anyFailing
+      ? verdict === 'provider-outage'
+        ? 'critical'
+        : verdict === 'degraded'
+          ? 'warning'
+          : 'error'
+      : 'info',
+    summary: data.summary,
+    services: mergeNames(base.services, data.services),
+    regions: mergeNames(base.regions, data.regions),
+    startedAt: newEpisode ? (vantage.failingSince ?? data.updatedAt) : base.startedAt,
+    openedAt: newEpisode ? data.updatedAt : base.openedAt,
+    resolvedAt: resolves ? data.updatedAt : newEpisode ? null : base.resolvedAt,
+    lastChangedAt: nowIso,
+    episode,
+    episodeOpened: newEpisode ? true : base.episodeOpened,
+    episodeResolved: resolves ? true : newEpisode ? false : base.episodeResolved,
+    probeState,
+  };
+
+  if (uncounted !== null) {
+    drafts.push(draft('suppressed', uncounted, record));
+    if (wasOpen && verdictChanged) drafts.push(draft('update', `verdict:${verdict ?? 'none'}`, record));
+  } else if (opens) {
+    drafts.push(
+      draft(episode > 1 ? 'reopen' : 'open', verdict === null ? null : `verdict:${verdict}`, record),
+    );
+  } else if (resolves) {
+    drafts.push(draft('resolve', `vantage-recovered:${vantage.id}`, record));
+  } else if (wasOpen && started) {
+    drafts.push(draft('update', `vantage-failing:${vantage.id}`, record));
+  } else if (wasOpen && recovered) {
+    drafts.push(draft('update', `vantage-recovered:${vantage.id}`, record));
+  } else if (wasOpen && verdictChanged) {
+    drafts.push(draft('update', `verdict:${verdict ?? 'none'}`, record));
+  } else if (held) {
+    const last = Object.values(vantages).filter((v) => v.failing).length === 1;
+    drafts.push({
+      ...draft('suppressed', 'flap-threshold', record),
+      suppressedKind: last ? 'resolve' : 'update',
+    });
+  } else if (data.outcome !== 'up' && !vantage.failing) {
+    drafts.push({ ...draft('suppressed', 'flap-threshold', record), suppressedKind: 'open' });
+  } else if (data.outcome === 'up' && vantage.failing) {
+    drafts.push({ ...draft('suppressed', 'flap-threshold', record), suppressedKind: 'resolve' });
+  } else {
+    observations.push(draft('observe', wasOpen ? 'still-failing' : 'healthy', record));
+  }
+
+  const escalation = checkUnacknowledged(record, now, config);
+  if (escalation) {
+    record = escalation.record;
+    drafts.push(draft('escalate', 'unacknowledged', record, escalation.updateKey));
+  }
+
+  const subject = describeProbeSubject(data, record.services, config);
+  const silenced = applySilencePolicy(record, drafts, context.findSilence(subject));
+  const journaled = appendToJournal(silenced.record, silenced.drafts, config.journalSize);
+  const observed: Decision[] = observations.map((d) => createDecision(d));
+  return { next: journaled.record, decisions: [...journaled.decisions, ...observed] };
+}

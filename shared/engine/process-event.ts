@@ -1,0 +1,241 @@
+/**
+ * The engine's entry point: one normalized event in, its decisions out. Each decision about an
+ * incident is one conditional write on the incident document (retried on ConflictError through
+ * updateItem, re-deciding from the fresh document), so the same update processed twice, concurrently
+ * or from N subscriptions yields exactly one non-duplicate decision. The decision-log records and
+ * the follow-ups (maintenance silences, acknowledgement links) are idempotent and come after.
+ */
+import type { CrosswatchEvent, ProbeCloudEvent, ProviderCloudEvent } from '../event/schema.ts';
+import { EVENT_TYPES } from '../event/vocabulary.ts';
+import { type StateStore, updateItem } from '../store/ports.ts';
+import {
+  checkUnacknowledged,
+  describeIncidentSubject,
+  indexProviderIncident,
+  type LinkDeps,
+  linkProbeToProviders,
+  linkProviderToProbes,
+} from './acknowledgement.ts';
+import type { Decision, DecisionDraft } from './decision.ts';
+import { recordDecisions } from './decision-log.ts';
+import { COLLECTIONS, toDocumentKey } from './engine-collections.ts';
+import { DEFAULT_ENGINE_CONFIG, type EngineConfig } from './engine-config.ts';
+import { appendToJournal, type IncidentRecord } from './incident-record.ts';
+import { applyMaintenanceWindow } from './maintenance-silences.ts';
+import { applySilencePolicy } from './notification-policy.ts';
+import { decideProbeResult } from './probe-incidents.ts';
+import { type DecideResult, decideProviderEvent } from './provider-incidents.ts';
+import { findMatchingSilence, listCurrentSilences, type Silence, type SilenceSubject } from './silences.ts';
+import { listImpairedVantages, recordControlResult } from './vantage-health.ts';
+
+export interface EngineLogger {
+  info(message: string, fields?: Record<string, unknown>): void;
+}
+
+export interface EngineDeps {
+  readonly store: StateStore;
+  /** The engine's clock: a fixed instant, or a function read once per event. */
+  readonly now: Date | (() => Date);
+  readonly config?: EngineConfig;
+  readonly logger?: EngineLogger;
+  /** Preloaded silences (processEvents loads them once per batch); read from the store otherwise. */
+  readonly silences?: readonly Silence[];
+}
+
+export class UnsupportedEventError extends Error {
+  override name = 'UnsupportedEventError';
+  constructor(type: string) {
+    super(`the engine does not handle events of type ${type}`);
+  }
+}
+
+function readNow(now: EngineDeps['now']): Date {
+  return typeof now === 'function' ? now() : now;
+}
+
+interface Context {
+  readonly store: StateStore;
+  readonly now: Date;
+  readonly config: EngineConfig;
+  readonly logger: EngineLogger | undefined;
+  readonly findSilence: (subject: SilenceSubject) => Silence | undefined;
+}
+
+async function createContext(deps: EngineDeps): Promise<Context> {
+  const now = readNow(deps.now);
+  const silences = deps.silences ?? (await listCurrentSilences(deps.store, now));
+  return {
+    store: deps.store,
+    now,
+    config: deps.config ?? DEFAULT_ENGINE_CONFIG,
+    logger: deps.logger,
+    findSilence: (subject) => findMatchingSilence(silences, subject, now.getTime()),
+  };
+}
+
+async function decideOnIncident(
+  context: Context,
+  incidentKey: string,
+  decide: (current: IncidentRecord | undefined) => DecideResult,
+): Promise<{ record: IncidentRecord | undefined; decisions: Decision[] }> {
+  let decisions: Decision[] = [];
+  const stored = await updateItem<IncidentRecord>(
+    context.store,
+    COLLECTIONS.incidents,
+    toDocumentKey(incidentKey),
+    (current) => {
+      const result = decide(current);
+      decisions = result.decisions;
+      return result.next;
+    },
+    { maxAttempts: context.config.maxWriteAttempts },
+  );
+  await recordDecisions(context.store, decisions, context.config);
+  for (const decision of decisions) {
+    if (decision.kind !== 'duplicate' && decision.kind !== 'observe') {
+      context.logger?.info('engine decision', {
+        kind: decision.kind,
+        reason: decision.reason,
+        incidentKey: decision.incidentKey,
+        updateKey: decision.updateKey,
+      });
+    }
+  }
+  return { record: stored?.value, decisions };
+}
+
+function linkDeps(context: Context): LinkDeps {
+  return { store: context.store, now: context.now, config: context.config, findSilence: context.findSilence };
+}
+
+async function processProviderEvent(event: ProviderCloudEvent, context: Context): Promise<Decision[]> {
+  const { record, decisions } = await decideOnIncident(context, event.data.incidentKey, (current) =>
+    decideProviderEvent(current, event, context),
+  );
+  const main = decisions[0];
+  if (!record || !main || main.kind === 'duplicate') return decisions;
+  if (!main.stale) await applyMaintenanceWindow(context.store, event, context.now, context.config);
+  const entry = await indexProviderIncident(linkDeps(context), record);
+  const linked = await linkProviderToProbes(linkDeps(context), entry);
+  await recordDecisions(context.store, linked, context.config);
+  return [...decisions, ...linked];
+}
+
+async function processProbeEvent(event: ProbeCloudEvent, context: Context): Promise<Decision[]> {
+  const { config, store, now } = context;
+  if (event.data.target.control) await recordControlResult(store, event, config.maxWriteAttempts);
+  const impairedVantageIds = await listImpairedVantages(store, now, config.verdict.freshnessMs);
+  const { record, decisions } = await decideOnIncident(context, event.data.incidentKey, (current) =>
+    decideProbeResult(current, event, { ...context, impairedVantageIds }),
+  );
+  const opened = decisions.some(
+    (d) =>
+      d.kind === 'open' ||
+      d.kind === 'reopen' ||
+      d.suppressedKind === 'open' ||
+      d.suppressedKind === 'reopen',
+  );
+  if (!record || !opened) return decisions;
+  const linked = await linkProbeToProviders(linkDeps(context), record);
+  await recordDecisions(store, linked, config);
+  return [...decisions, ...linked];
+}
+
+/** Decides one normalized event; returns every decision it produced (at least one). */
+export async function processEvent(event: CrosswatchEvent, deps: EngineDeps): Promise<Decision[]> {
+  const context = await createContext(deps);
+  switch (event.type) {
+    case EVENT_TYPES.probeResult:
+      return processProbeEvent(event as ProbeCloudEvent, context);
+    case EVENT_TYPES.providerIncident:
+    case EVENT_TYPES.resourceHealth:
+      return processProviderEvent(event as ProviderCloudEvent, context);
+    default:
+      throw new UnsupportedEventError(String((event as { type?: unknown }).type));
+  }
+}
+
+/** Decides events in order (silences are read once for the batch). */
+export async function processEvents(
+  events: readonly CrosswatchEvent[],
+  deps: EngineDeps,
+): Promise<Decision[]> {
+  const silences = deps.silences ?? (await listCurrentSilences(deps.store, readNow(deps.now)));
+  const decisions: Decision[] = [];
+  for (const event of events) decisions.push(...(await processEvent(event, { ...deps, silences })));
+  return decisions;
+}
+
+/**
+ * Clock-driven decisions (run from a timer): the unacknowledged escalation of open probe incidents
+ * whose provider-outage verdict has lasted long enough without a result arriving to notice.
+ */
+export async function evaluateTimers(deps: EngineDeps): Promise<Decision[]> {
+  const context = await createContext(deps);
+  const decisions: Decision[] = [];
+  let cursor: string | undefined;
+  do {
+    const page = await context.store.list<IncidentRecord>(COLLECTIONS.incidents, {
+      prefix: 'probe:',
+      limit: 1000,
+      ...(cursor === undefined ? {} : { cursor }),
+    });
+    for (const item of page.items) {
+      if (!checkUnacknowledged(item.value, context.now, context.config)) continue;
+      const result = await decideOnIncident(context, item.value.incidentKey, (current) => {
+        const due = current ? checkUnacknowledged(current, context.now, context.config) : undefined;
+        if (!current || !due) return { next: undefined, decisions: [] };
+        const draft: DecisionDraft = {
+          kind: 'escalate',
+          reason: 'unacknowledged',
+          suppressedKind: null,
+          incidentKey: current.incidentKey,
+          updateKey: due.updateKey,
+          eventId: null,
+          stale: false,
+          decidedAt: context.now.toISOString(),
+          eventTime: current.probeState?.outageSince ?? null,
+          status: current.status,
+          verdict: current.probeState?.verdict ?? null,
+          stage: null,
+          title: current.title,
+          severity: current.severity,
+          provider: current.provider,
+          category: current.category,
+        };
+        const silenced = applySilencePolicy(
+          due.record,
+          [draft],
+          context.findSilence(describeIncidentSubject(due.record, context.config)),
+        );
+        const journaled = appendToJournal(silenced.record, silenced.drafts, context.config.journalSize);
+        return { next: journaled.record, decisions: journaled.decisions };
+      });
+      decisions.push(...result.decisions);
+    }
+    cursor = page.cursor;
+  } while (cursor);
+  return decisions;
+}
+
+export async function getIncident(
+  store: StateStore,
+  incidentKey: string,
+): Promise<IncidentRecord | undefined> {
+  return (await store.get<IncidentRecord>(COLLECTIONS.incidents, toDocumentKey(incidentKey)))?.value;
+}
+
+/** Every incident document (provider and probe), by key. */
+export async function listIncidents(store: StateStore): Promise<IncidentRecord[]> {
+  const incidents: IncidentRecord[] = [];
+  let cursor: string | undefined;
+  do {
+    const page = await store.list<IncidentRecord>(COLLECTIONS.incidents, {
+      limit: 1000,
+      ...(cursor === undefined ? {} : { cursor }),
+    });
+    for (const item of page.items) incidents.push(item.value);
+    cursor = page.cursor;
+  } while (cursor);
+  return incidents;
+}
