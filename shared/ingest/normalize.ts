@@ -38,7 +38,11 @@ export function normalizeDocument(
 /** Normalizes raw input text or bytes (UTF-8, an optional BOM is ignored). */
 export function normalizeText(input: string | Uint8Array, options: NormalizeOptions = {}): NormalizeOutput {
   const bytes = typeof input === 'string' ? Buffer.from(input, 'utf8') : input;
-  let text = typeof input === 'string' ? input : Buffer.from(input).toString('utf8');
+  // A view, not a copy: Buffer.from(Uint8Array) would copy the whole payload.
+  let text =
+    typeof input === 'string'
+      ? input
+      : Buffer.from(input.buffer, input.byteOffset, input.byteLength).toString('utf8');
   if (text.charCodeAt(0) === 0xfeff) text = text.slice(1);
   let document: unknown;
   try {
