@@ -20,7 +20,13 @@ const common = {
 };
 
 const bundles = [
-  { name: 'cli', entryPoints: ['shared/cli/main.ts'], outfile: 'dist/cli/crosswatch.mjs' },
+  {
+    name: 'cli',
+    entryPoints: ['shared/cli/main.ts'],
+    outfile: 'dist/cli/crosswatch.mjs',
+    // A native module: loaded from node_modules at run time (bundled, it cannot find its binary).
+    external: ['better-sqlite3'],
+  },
   {
     name: 'ingest',
     entryPoints: ['shared/ingest/normalize.ts'],

@@ -14,8 +14,11 @@ crosswatch tells an operations team whether Azure or Microsoft 365 is impaired, 
 and whether the provider has said so yet.
 
 Commands:
+  ingest FILE...          run payloads and event JSON lines through the incident engine (--data DIR)
+  incidents               list incidents: status, verdict, acknowledgement, lead time, scope (--all)
   normalize [FILE|-]...   print provider payloads as crosswatch events, one JSON object per line
   probe                   run one probe round (--targets FILE | --catalog default) and print the results
+  silence add|list|remove silence incidents by provider, service, region, target, plane or key
   start                   start crosswatch locally (what \`npm start\` runs)
 
 Options:
@@ -28,8 +31,14 @@ Exit status: 0 success, 1 runtime failure, 2 bad input or usage.
 type Command = (args: readonly string[], io: CliIo) => Promise<number>;
 
 const COMMANDS: Record<string, Command> = {
+  incidents: (args, io) =>
+    import('./incidents-command.ts').then(({ runIncidentsCommand }) => runIncidentsCommand(args, io)),
+  ingest: (args, io) =>
+    import('./ingest-command.ts').then(({ runIngestCommand }) => runIngestCommand(args, io)),
   normalize: runNormalizeCommand,
   probe: (args, io) => import('./probe-command.ts').then(({ runProbeCommand }) => runProbeCommand(args, io)),
+  silence: (args, io) =>
+    import('./silence-command.ts').then(({ runSilenceCommand }) => runSilenceCommand(args, io)),
   start: (args, io) => runStartCommand(args, io, VERSION),
 };
 

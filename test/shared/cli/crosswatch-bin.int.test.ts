@@ -2,6 +2,9 @@
  * The real `crosswatch` executable, as a user runs it after `npm ci`: built bundle, child process.
  */
 import { execFileSync, spawnSync } from 'node:child_process';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { beforeAll, describe, expect, it } from 'vitest';
 
@@ -29,6 +32,28 @@ describe('crosswatch executable', () => {
     expect(result.status).toBe(2);
     expect(result.stdout).toBe('');
     expect(result.stderr).toMatch(/^crosswatch: stdin: input is not valid JSON \(.*\)\n$/);
+  });
+
+  it('ingests into a SQLite data directory (better-sqlite3 stays a real module, not bundled)', () => {
+    const data = mkdtempSync(join(tmpdir(), 'crosswatch-bin-'));
+    try {
+      const scenario = 'scenarios/2026-02-02-vm-service-management/';
+      const result = run([
+        'ingest',
+        '--data',
+        data,
+        `${scenario}03-probes-2026-02-02T1949Z.json`,
+        `${scenario}04-service-health-active-sub-a.json`,
+      ]);
+      expect(result.stderr).toBe('ingested 5 inputs, 5 decisions\n');
+      expect(result.status).toBe(0);
+      expect(result.stdout).toContain('open               azure:FNJ8-VQZ');
+      const incidents = run(['incidents', '--data', data, '--json']);
+      expect(incidents.status).toBe(0);
+      expect(JSON.parse(incidents.stdout.trim()).incidentKey).toBe('azure:FNJ8-VQZ');
+    } finally {
+      rmSync(data, { recursive: true, force: true });
+    }
   });
 
   it('prints --help and --version', () => {
