@@ -26,12 +26,15 @@ import { InvalidInputError, NormalizeError } from './errors.ts';
 import type { FormatResult, InputFormat, NormalizeContext } from './input-format.ts';
 import {
   asArray,
+  encodeUriComponentSafe,
   isRecord,
   type JsonRecord,
   parseMaybeJson,
   readBoolean,
+  readField,
   readInteger,
   readString,
+  readText,
   toToken,
   uniqueStrings,
 } from './read.ts';
@@ -71,33 +74,6 @@ const ACRONYMS = new Set(
 );
 
 // ---- defensive field access ----------------------------------------------------------------------
-
-/** A field looked up exactly, then case-insensitively; null counts as missing. */
-function readField(record: JsonRecord, key: string): unknown {
-  const direct = record[key];
-  if (direct !== undefined && direct !== null) return direct;
-  const lower = key.toLowerCase();
-  for (const [k, v] of Object.entries(record)) {
-    if (v !== undefined && v !== null && k.toLowerCase() === lower) return v;
-  }
-  return undefined;
-}
-
-/** A trimmed, single-line string (control characters collapsed), or undefined. */
-function readText(value: unknown, maxLength = 500): string | undefined {
-  const text = readString(value)
-    ?.replace(/[\s\p{Cc}]+/gu, ' ')
-    .trim()
-    .slice(0, maxLength);
-  return text ? text : undefined;
-}
-
-/** Lone UTF-16 surrogates make encodeURIComponent throw; replace them first. */
-function encodeComponent(text: string): string {
-  return encodeURIComponent(
-    text.replace(/[\ud800-\udbff](?![\udc00-\udfff])|(?<![\ud800-\udbff])[\udc00-\udfff]/g, '\ufffd'),
-  );
-}
 
 function readDetailType(record: JsonRecord): string | undefined {
   return readText(record['detail-type']) ?? readText(readField(record, 'DetailType'));
@@ -423,7 +399,7 @@ function normalizeEnvelope(
     startedAt: startedAt ?? null,
     updatedAt,
     resolvedAt: status === 'resolved' ? (endTime ?? updatedAt) : null,
-    links: [{ label: 'AWS Health Dashboard', url: `${DASHBOARD_URL}${encodeComponent(eventArn)}` }],
+    links: [{ label: 'AWS Health Dashboard', url: `${DASHBOARD_URL}${encodeUriComponentSafe(eventArn)}` }],
     evidence: context.evidence,
     stage: statusCode ?? null,
     attributes,

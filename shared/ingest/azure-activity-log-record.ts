@@ -19,13 +19,11 @@ import {
   buildHealthEvent,
   classifyActivityEvent,
   describeIgnoredEvent,
-  readField,
   readRecordField,
-  readText,
 } from './azure-service-health.ts';
 import { InvalidInputError, NormalizeError } from './errors.ts';
 import type { FormatResult, InputFormat, NormalizeContext } from './input-format.ts';
-import { isRecord, type JsonRecord } from './read.ts';
+import { isRecord, type JsonRecord, readField, readText } from './read.ts';
 
 const FORMAT = 'azure-activity-log-record';
 /** How many list items `matches` inspects: enough to skip a few malformed ones, cheap on huge pages. */

@@ -18,13 +18,11 @@ import {
   classifyActivityEvent,
   classifyMonitoringService,
   describeIgnoredEvent,
-  readField,
   readRecordField,
-  readText,
 } from './azure-service-health.ts';
 import { InvalidInputError } from './errors.ts';
 import type { InputFormat } from './input-format.ts';
-import { isRecord, parseMaybeJson } from './read.ts';
+import { isRecord, parseMaybeJson, readField, readText } from './read.ts';
 
 const FORMAT = 'azure-monitor-common';
 const SCHEMA_ID = 'azuremonitorcommonalertschema';

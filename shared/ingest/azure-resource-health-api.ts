@@ -26,6 +26,7 @@ import {
   type JsonRecord,
   parseMaybeJson,
   readBoolean,
+  readField,
   readString,
   toToken,
   uniqueStrings,
@@ -71,17 +72,6 @@ const AVAILABILITY: ReadonlyMap<string, { status: Status; severity: Severity }> 
 });
 
 // ---- defensive field access ----------------------------------------------------------------------
-
-/** A field looked up exactly, then case-insensitively; null counts as missing. */
-function readField(record: JsonRecord, key: string): unknown {
-  const direct = record[key];
-  if (direct !== undefined && direct !== null) return direct;
-  const lower = key.toLowerCase();
-  for (const [k, v] of Object.entries(record)) {
-    if (v !== undefined && v !== null && k.toLowerCase() === lower) return v;
-  }
-  return undefined;
-}
 
 /**
  * One API item: its own fields (id, name, type, location) and its properties, nested (`properties`,

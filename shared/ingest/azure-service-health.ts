@@ -27,11 +27,13 @@ import { InvalidInputError } from './errors.ts';
 import type { NormalizeContext } from './input-format.ts';
 import {
   createLookup,
+  encodeUriComponentSafe,
   isRecord,
   type JsonRecord,
   parseMaybeJson,
   readBoolean,
-  readString,
+  readField,
+  readText,
   toToken,
   uniqueStrings,
 } from './read.ts';
@@ -58,7 +60,6 @@ const SUBSCRIPTION_IN_ID = /^\/subscriptions\/([^/]+)/i;
 /** Subscription ids usable in the direct link (documentation placeholders such as `<subscription ID>` are not). */
 const LINKABLE_SUBSCRIPTION = /^[0-9a-z][0-9a-z-]{4,62}[0-9a-z]$/;
 const MAX_TEXT = 500;
-const TIDY_ASCII = /^(?:[\x21-\x7e]+(?: [\x21-\x7e]+)*)?$/;
 const MAX_KEY_PART = 200;
 /** Guards against absurdly nested encodings (a JSON string of a JSON string of …). */
 const MAX_DECODE_DEPTH = 3;
@@ -137,33 +138,10 @@ const HEALTH_STATES: ReadonlyMap<string, { name: string; status: Status; severit
 
 // ---- defensive field access ----------------------------------------------------------------------
 
-/** A field looked up exactly, then case-insensitively (`ResourceType`, `IsSynthetic`); null counts as missing. */
-export function readField(record: JsonRecord, key: string): unknown {
-  const direct = record[key];
-  if (direct !== undefined && direct !== null) return direct;
-  const lower = key.toLowerCase();
-  for (const k in record) {
-    // The length test skips most keys without lower-casing them (this runs for every absent field).
-    if (k.length !== key.length || !Object.hasOwn(record, k) || k.toLowerCase() !== lower) continue;
-    const value = record[k];
-    if (value !== undefined && value !== null) return value;
-  }
-  return undefined;
-}
-
 /** A field that may arrive JSON-encoded (legacy properties are `Dictionary<String, String>`), as a record. */
 export function readRecordField(record: JsonRecord, key: string): JsonRecord | undefined {
   const value = decodeJson(readField(record, key));
   return isRecord(value) ? value : undefined;
-}
-
-/** A trimmed, single-line string (control characters collapsed), or undefined. */
-export function readText(value: unknown, maxLength = MAX_TEXT): string | undefined {
-  const raw = readString(value);
-  if (raw === undefined) return undefined;
-  // Fast path: printable ASCII with single inner spaces needs no collapsing (most ids and enums).
-  const text = (TIDY_ASCII.test(raw) ? raw : raw.replace(/[\s\p{Cc}]+/gu, ' ').trim()).slice(0, maxLength);
-  return text ? text : undefined;
 }
 
 function readFieldText(record: JsonRecord, key: string, maxLength = MAX_TEXT): string | undefined {
@@ -203,13 +181,6 @@ export function readStringList(value: unknown): string[] {
   const decoded = decodeJson(value);
   const items = Array.isArray(decoded) ? decoded : [decoded];
   return items.map((item) => readText(item, 2000)).filter((item): item is string => item !== undefined);
-}
-
-/** Lone UTF-16 surrogates make encodeURIComponent throw; replace them first. */
-function encodeComponent(text: string): string {
-  return encodeURIComponent(
-    text.replace(/[\ud800-\udbff](?![\udc00-\udfff])|(?<![\ud800-\udbff])[\udc00-\udfff]/g, '\ufffd'),
-  );
 }
 
 /** The subscription id at the start of an ARM id (`/subscriptions/<id>/…`), lower-cased. */
@@ -408,7 +379,7 @@ function addEssentialsAttributes(attributes: Attributes, view: EventView): void 
 
 /** The Service Health direct link: `https://app.azure.com/h/<trackingId>/<first 3 + last 3 of the subscription>`. */
 export function buildServiceHealthLink(trackingId: string, subscriptionId: string | undefined): string {
-  const base = `${SERVICE_HEALTH_URL}${encodeComponent(trackingId)}`;
+  const base = `${SERVICE_HEALTH_URL}${encodeUriComponentSafe(trackingId)}`;
   const subscription = subscriptionId?.toLowerCase();
   if (subscription === undefined || !LINKABLE_SUBSCRIPTION.test(subscription)) return base;
   return `${base}/${subscription.slice(0, 3)}${subscription.slice(-3)}`;
@@ -632,7 +603,7 @@ export function buildServiceHealthEvent(
 function buildResourceHealthLink(resourceId: string): string {
   const path = resourceId
     .split('/')
-    .map((segment) => encodeComponent(segment))
+    .map((segment) => encodeUriComponentSafe(segment))
     .join('/');
   return `${RESOURCE_HEALTH_URL}${path.startsWith('/') ? '' : '/'}${path}/resourceHealth`;
 }

@@ -22,11 +22,14 @@ import { InvalidInputError, NormalizeError } from './errors.ts';
 import type { FormatResult, InputFormat, NormalizeContext } from './input-format.ts';
 import {
   asArray,
+  encodeUriComponentSafe,
   isRecord,
   type JsonRecord,
   parseMaybeJson,
   readBoolean,
+  readField,
   readString,
+  readText,
   toToken,
 } from './read.ts';
 import { toPlainText, toPlainTitle } from './text.ts';
@@ -72,33 +75,6 @@ const ACTIVE_STATUSES = new Set([
 const ISSUE_KEYS = ['classification', 'impactDescription', 'isResolved', 'featureGroup', 'posts'];
 
 // ---- defensive field access ----------------------------------------------------------------------
-
-/** A field looked up exactly, then case-insensitively; null counts as missing. */
-function readField(record: JsonRecord, key: string): unknown {
-  const direct = record[key];
-  if (direct !== undefined && direct !== null) return direct;
-  const lower = key.toLowerCase();
-  for (const [k, v] of Object.entries(record)) {
-    if (v !== undefined && v !== null && k.toLowerCase() === lower) return v;
-  }
-  return undefined;
-}
-
-/** A trimmed, single-line string (control characters collapsed), or undefined. */
-function readText(value: unknown, maxLength = 500): string | undefined {
-  const text = readString(value)
-    ?.replace(/[\s\p{Cc}]+/gu, ' ')
-    .trim()
-    .slice(0, maxLength);
-  return text ? text : undefined;
-}
-
-/** Lone UTF-16 surrogates make encodeURIComponent throw; replace them first. */
-function encodeComponent(text: string): string {
-  return encodeURIComponent(
-    text.replace(/[\ud800-\udbff](?![\udc00-\udfff])|(?<![\ud800-\udbff])[\udc00-\udfff]/g, '\ufffd'),
-  );
-}
 
 /** `matches`: a string id, a string classification and a service or status. */
 function looksLikeIssue(value: unknown): boolean {
@@ -258,7 +234,7 @@ function normalizeIssue(
     startedAt: startedAt ?? null,
     updatedAt,
     resolvedAt: resolved ? (endedAt ?? updatedAt) : null,
-    links: [{ label: 'Microsoft 365 admin center', url: `${ADMIN_CENTER_URL}${encodeComponent(id)}` }],
+    links: [{ label: 'Microsoft 365 admin center', url: `${ADMIN_CENTER_URL}${encodeUriComponentSafe(id)}` }],
     evidence: context.evidence,
     stage: graphStatus ?? null,
     attributes,

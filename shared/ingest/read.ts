@@ -117,3 +117,35 @@ export function uniqueStrings(values: Iterable<string | undefined | null>): stri
 export function createLookup<T>(entries: Readonly<Record<string, T>>): ReadonlyMap<string, T> {
   return new Map(Object.entries(entries));
 }
+
+const TIDY_ASCII = /^(?:[\x21-\x7e]+(?: [\x21-\x7e]+)*)?$/;
+
+/** A field looked up exactly, then case-insensitively (`ResourceType`, `IsSynthetic`); null counts as missing. */
+export function readField(record: JsonRecord, key: string): unknown {
+  const direct = record[key];
+  if (direct !== undefined && direct !== null) return direct;
+  const lower = key.toLowerCase();
+  for (const k in record) {
+    // The length test skips most keys without lower-casing them (this runs for every absent field).
+    if (k.length !== key.length || !Object.hasOwn(record, k) || k.toLowerCase() !== lower) continue;
+    const value = record[k];
+    if (value !== undefined && value !== null) return value;
+  }
+  return undefined;
+}
+
+/** A trimmed, single-line string (whitespace and control characters collapsed), or undefined. */
+export function readText(value: unknown, maxLength = 500): string | undefined {
+  const raw = readString(value);
+  if (raw === undefined) return undefined;
+  // Fast path: printable ASCII with single inner spaces needs no collapsing (most ids and enums).
+  const text = (TIDY_ASCII.test(raw) ? raw : raw.replace(/[\s\p{Cc}]+/gu, ' ').trim()).slice(0, maxLength);
+  return text ? text : undefined;
+}
+
+/** encodeURIComponent that cannot throw: lone UTF-16 surrogates are replaced first. */
+export function encodeUriComponentSafe(text: string): string {
+  return encodeURIComponent(
+    text.replace(/[\ud800-\udbff](?![\udc00-\udfff])|(?<![\ud800-\udbff])[\udc00-\udfff]/g, '\ufffd'),
+  );
+}

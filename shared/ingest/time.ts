@@ -37,6 +37,17 @@ function offsetMinutes(zone: string | undefined): number | undefined {
   return match[1] === '-' ? -minutes : minutes;
 }
 
+const DAYS_IN_MONTH = [31, 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31];
+
+function countDaysInMonth(year: number, month: number): number {
+  const leap = year % 4 === 0 && (year % 100 !== 0 || year % 400 === 0);
+  return month === 1 && leap ? 29 : (DAYS_IN_MONTH[month] ?? 0);
+}
+
+function pad(value: number, width: number): string {
+  return String(value).padStart(width, '0');
+}
+
 function build(
   year: number,
   month: number,
@@ -49,10 +60,14 @@ function build(
 ): string | undefined {
   const offset = offsetMinutes(zone);
   if (offset === undefined) return undefined;
-  if (month < 0 || month > 11 || day < 1 || day > 31 || hour > 23 || minute > 59 || second > 60)
+  // Years before 1000 are not provider times (and Date.UTC would read 0–99 as 1900–1999).
+  if (year < 1000 || month < 0 || month > 11 || day < 1 || hour > 23 || minute > 59 || second > 60)
     return undefined;
-  const calendarDay = new Date(Date.UTC(year, month, day));
-  if (calendarDay.getUTCMonth() !== month || calendarDay.getUTCDate() !== day) return undefined; // 30 February
+  if (day > countDaysInMonth(year, month)) return undefined;
+  if (offset === 0 && second < 60) {
+    // Already UTC: assemble the canonical form without allocating Dates (the common case).
+    return `${year}-${pad(month + 1, 2)}-${pad(day, 2)}T${pad(hour, 2)}:${pad(minute, 2)}:${pad(second, 2)}.${pad(millis, 3)}Z`;
+  }
   const ms = Date.UTC(year, month, day, hour, minute, Math.min(second, 59), millis) - offset * 60_000;
   return Number.isNaN(ms) ? undefined : fourDigitYear(new Date(ms).toISOString());
 }

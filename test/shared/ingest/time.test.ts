@@ -1,3 +1,4 @@
+import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { latestTime, toIsoUtc } from '../../../shared/ingest/time.ts';
 
@@ -44,5 +45,38 @@ describe('toIsoUtc', () => {
       '2026-02-01T00:00:00.000Z',
     );
     expect(latestTime()).toBeUndefined();
+  });
+});
+
+describe('toIsoUtc against Date', () => {
+  it('agrees with Date for every valid UTC and offset time between 1001 and 9998', () => {
+    const instant = fc.date({
+      min: new Date('1001-01-01T00:00:00Z'),
+      max: new Date('9998-12-31T23:59:59Z'),
+      noInvalidDate: true,
+    });
+    fc.assert(
+      fc.property(instant, fc.integer({ min: -14 * 60, max: 14 * 60 }), (date, offsetMinutes) => {
+        const iso = date.toISOString();
+        expect(toIsoUtc(iso)).toBe(iso);
+        const local = new Date(date.getTime() + offsetMinutes * 60_000).toISOString().slice(0, 23);
+        const sign = offsetMinutes < 0 ? '-' : '+';
+        const abs = Math.abs(offsetMinutes);
+        const zone = `${sign}${String(Math.floor(abs / 60)).padStart(2, '0')}:${String(abs % 60).padStart(2, '0')}`;
+        const expected = new Date(`${local}${zone}`).toISOString();
+        expect(toIsoUtc(`${local}${zone}`)).toBe(
+          expected.startsWith('+') || expected.startsWith('-') ? undefined : expected,
+        );
+      }),
+    );
+  });
+
+  it('rejects impossible calendar days and years before 1000', () => {
+    expect(toIsoUtc('2025-02-29T00:00:00Z')).toBeUndefined();
+    expect(toIsoUtc('2024-02-29T00:00:00Z')).toBe('2024-02-29T00:00:00.000Z');
+    expect(toIsoUtc('2100-02-29T00:00:00Z')).toBeUndefined();
+    expect(toIsoUtc('2000-02-29T00:00:00Z')).toBe('2000-02-29T00:00:00.000Z');
+    expect(toIsoUtc('2026-04-31T00:00:00Z')).toBeUndefined();
+    expect(toIsoUtc('0099-01-01T00:00:00Z')).toBeUndefined();
   });
 });
