@@ -4,6 +4,7 @@
  * benchmark could not run at all.
  */
 import { runEngineBenchmarks } from './engine.bench.ts';
+import { runFanoutBenchmarks } from './fanout.bench.ts';
 import { runNormalizeBenchmarks } from './normalize.bench.ts';
 import { runProbeRoundBenchmarks } from './probe-round.bench.ts';
 
@@ -11,6 +12,7 @@ const benchmarks: [string, () => Promise<boolean>][] = [
   ['normalize', runNormalizeBenchmarks],
   ['probe-round', runProbeRoundBenchmarks],
   ['engine', runEngineBenchmarks],
+  ['fanout', runFanoutBenchmarks],
 ];
 
 console.log(`crosswatch benchmarks — node ${process.version}, ${process.platform}/${process.arch}\n`);

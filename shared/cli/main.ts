@@ -14,10 +14,14 @@ crosswatch tells an operations team whether Azure or Microsoft 365 is impaired, 
 and whether the provider has said so yet.
 
 Commands:
-  ingest FILE...          run payloads and event JSON lines through the incident engine (--data DIR)
+  deliveries              list notification deliveries and dead letters (--dead, --json, --data DIR)
   incidents               list incidents: status, verdict, acknowledgement, lead time, scope (--all)
+  ingest FILE...          run payloads and event JSON lines through the incident engine (--data DIR)
   normalize [FILE|-]...   print provider payloads as crosswatch events, one JSON object per line
   probe                   run one probe round (--targets FILE | --catalog default) and print the results
+  redrive ID|--all-dead   re-queue dead-letter deliveries (--send to send them now)
+  route --explain FILE    show which notify routing rules an event matches, and why
+  send-test --sink NAME   send a sample notification through one configured sink and print its answer
   silence add|list|remove silence incidents by provider, service, region, target, plane or key
   start                   start crosswatch locally (what \`npm start\` runs)
 
@@ -31,6 +35,13 @@ Exit status: 0 success, 1 runtime failure, 2 bad input or usage.
 type Command = (args: readonly string[], io: CliIo) => Promise<number>;
 
 const COMMANDS: Record<string, Command> = {
+  deliveries: (args, io) =>
+    import('./deliveries-command.ts').then(({ runDeliveriesCommand }) => runDeliveriesCommand(args, io)),
+  redrive: (args, io) =>
+    import('./redrive-command.ts').then(({ runRedriveCommand }) => runRedriveCommand(args, io)),
+  route: (args, io) => import('./route-command.ts').then(({ runRouteCommand }) => runRouteCommand(args, io)),
+  'send-test': (args, io) =>
+    import('./send-test-command.ts').then(({ runSendTestCommand }) => runSendTestCommand(args, io)),
   incidents: (args, io) =>
     import('./incidents-command.ts').then(({ runIncidentsCommand }) => runIncidentsCommand(args, io)),
   ingest: (args, io) =>

@@ -1,0 +1,802 @@
+/**
+ * The durable notification outbox.
+ *
+ * Enqueue (`enqueueNotifications`, called by the runtimes right after the engine): every notifying
+ * decision is routed, and each (decision × routed sink) becomes a DeliveryRecord under the
+ * deterministic id `<decision id>:<sink>` — written BEFORE anything is sent, with a create-only write.
+ * A decision delivered again (webhook retry, queue redelivery, a replay) finds its records and adds
+ * nothing, so a delivery that succeeded is never sent again.
+ *
+ * Send (`createOutboxWorker` → `runOnce` / `drain`, or the one-shot `runOutboxOnce` / `drainOutbox`):
+ * - each sink has its own queue and its own loop, so a failing or slow sink never delays the others;
+ *   within a sink, deliveries go out one at a time in queue order (a delivery waiting for its retry
+ *   holds back the ones behind it: order over throughput);
+ * - a delivery is claimed with a conditional write that sets a lease (owner + expiry), so two workers
+ *   never send the same delivery at the same time; the sink's client-side rate limit
+ *   (`sink.rateLimit`: Slack 1/s, Teams 4/s, PagerDuty 120/min) paces the sends;
+ * - outcomes: `delivered` is recorded with its receipt; `permanent` (400/401/403/404/410, a refused
+ *   destination) is never retried; `retry-after` waits what the destination asked, capped at
+ *   `retryAfterCapMs`; `transient` (5xx, timeouts, resets) backs off exponentially with full jitter;
+ *   after `maxAttempts`, or `maxAgeMs` after it was queued, the delivery becomes a dead letter;
+ * - a dead letter keeps its reason (details are redacted by the sinks; a sink that throws is recorded
+ *   by its error's name only) and fires its rule's fallback chain: a new delivery to the next sink of
+ *   the chain, which continues down the chain if it dead-letters too.
+ *
+ * At-least-once, not exactly-once: a crash (or a failed store write) between "the sink accepted it"
+ * and "marked delivered" leaves the delivery pending under a lease; when the lease expires another
+ * run claims it and sends it AGAIN. That duplicate is idempotent where the sink supports it: the
+ * delivery id travels as the Standard Webhooks `webhook-id`, PagerDuty's `dedup_key` and Opsgenie's
+ * `alias` are per incident, so the second send updates the same alert; Slack, Teams, email and SMS
+ * show the message twice. Crosswatch prefers a duplicate to a lost alert (as Alertmanager does).
+ */
+
+import type { Decision } from '../engine/decision.ts';
+import { isNotifying } from '../engine/decision.ts';
+import { COLLECTIONS, toDocumentKey } from '../engine/engine-collections.ts';
+import type { IncidentRecord } from '../engine/incident-record.ts';
+import { ConflictError, type EvidenceArchive, type StateStore, type StoredItem } from '../store/ports.ts';
+import { capRetryAfter, computeBackoffDelay } from './backoff.ts';
+import {
+  type DeliveryAttempt,
+  type DeliveryRecord,
+  HISTORY_SIZE,
+  OUTBOX_COLLECTIONS,
+  type QueueEntry,
+  readOrderKey,
+  toDeliveryId,
+  toOrderKey,
+  toQueueKey,
+} from './delivery-record.ts';
+import type { NotificationMessage } from './message.ts';
+import { DEFAULT_OUTBOX_SETTINGS, type OutboxSettings } from './outbox-settings.ts';
+import { createRateLimiter, type RateLimiter } from './rate-limiter.ts';
+import { redactPatterns } from './redact.ts';
+import { describeRouteSubject, type RoutingTable, routeSubject } from './routing.ts';
+import type { SendResult, Sink } from './sink.ts';
+
+export interface OutboxLogger {
+  info(message: string, fields?: Record<string, unknown>): void;
+  warn(message: string, fields?: Record<string, unknown>): void;
+}
+
+const SILENT_LOGGER: OutboxLogger = { info: () => undefined, warn: () => undefined };
+
+/** Real sleep, cut short by the signal. */
+export function sleepFor(ms: number, signal?: AbortSignal): Promise<void> {
+  return new Promise((resolve) => {
+    if (signal?.aborted) return resolve();
+    const timer = setTimeout(done, Math.max(0, ms));
+    function done() {
+      clearTimeout(timer);
+      signal?.removeEventListener('abort', done);
+      resolve();
+    }
+    signal?.addEventListener('abort', done, { once: true });
+  });
+}
+
+// ─── enqueue ────────────────────────────────────────────────────────────────────────────────────────
+
+export type BuildMessage = (
+  decision: Decision,
+  incident: IncidentRecord | undefined,
+) => NotificationMessage | Promise<NotificationMessage>;
+
+export interface EnqueueDeps {
+  readonly store: StateStore;
+  readonly routing: RoutingTable;
+  readonly now?: () => Date;
+  /** Builds the message (default: createNotificationMessage from message.ts, loaded on first use). */
+  readonly buildMessage?: BuildMessage;
+  /** Passed to the default message builder for the incident's status page link. */
+  readonly statusPageBaseUrl?: string;
+  readonly logger?: OutboxLogger;
+}
+
+export interface EnqueueResult {
+  /** Deliveries written by this call. */
+  readonly created: DeliveryRecord[];
+  /** Deliveries that already existed (a redelivered decision): nothing new is sent for them. */
+  readonly existing: string[];
+  /** Decisions that do not notify (duplicate, suppressed, observe) or that no route sends anywhere. */
+  readonly skipped: string[];
+}
+
+function createDefaultBuildMessage(deps: EnqueueDeps, now: () => Date): BuildMessage {
+  return async (decision, incident) => {
+    const { createNotificationMessage } = await import('./message.ts');
+    return createNotificationMessage(decision, incident ?? null, {
+      ...(deps.statusPageBaseUrl === undefined ? {} : { statusPageBaseUrl: deps.statusPageBaseUrl }),
+      now: now(),
+    });
+  };
+}
+
+async function ensureQueued(store: StateStore, record: DeliveryRecord): Promise<void> {
+  if (record.status !== 'pending') return;
+  // Idempotent upsert: the same key and value every time.
+  await store.put<QueueEntry>(OUTBOX_COLLECTIONS.queue, record.queueKey, { deliveryId: record.id });
+}
+
+/** Writes a delivery (create-only) and its queue entry; returns false when it already existed. */
+async function createDelivery(store: StateStore, record: DeliveryRecord): Promise<boolean> {
+  try {
+    await store.put(OUTBOX_COLLECTIONS.deliveries, record.id, record, { expectedVersion: null });
+  } catch (error) {
+    if (!(error instanceof ConflictError)) throw error;
+    const existing = await store.get<DeliveryRecord>(OUTBOX_COLLECTIONS.deliveries, record.id);
+    // Re-queue a pending delivery whose queue entry a crash may have lost (idempotent).
+    if (existing) await ensureQueued(store, existing.value);
+    return false;
+  }
+  await ensureQueued(store, record);
+  return true;
+}
+
+function newDeliveryRecord(fields: {
+  id: string;
+  decision: Pick<Decision, 'id' | 'incidentKey'>;
+  sink: string;
+  orderKey: string;
+  rule: string;
+  fallback: readonly string[];
+  fallbackOf: string | null;
+  message: NotificationMessage;
+  now: Date;
+}): DeliveryRecord {
+  const at = fields.now.toISOString();
+  return {
+    schema: 1,
+    id: fields.id,
+    decisionId: fields.decision.id,
+    incidentKey: fields.decision.incidentKey,
+    sink: fields.sink,
+    queueKey: toQueueKey(fields.sink, fields.orderKey, fields.id),
+    status: 'pending',
+    rule: fields.rule,
+    fallback: [...fields.fallback],
+    fallbackOf: fields.fallbackOf,
+    message: fields.message,
+    createdAt: at,
+    queuedAt: at,
+    attempts: 0,
+    nextAttemptAt: fields.now.getTime(),
+    lease: null,
+    lastAttempt: null,
+    history: [],
+    deliveredAt: null,
+    receipt: null,
+    deadAt: null,
+    deadReason: null,
+    evidence: null,
+    redrives: 0,
+  };
+}
+
+async function readIncident(store: StateStore, incidentKey: string): Promise<IncidentRecord | undefined> {
+  return (await store.get<IncidentRecord>(COLLECTIONS.incidents, toDocumentKey(incidentKey)))?.value;
+}
+
+/**
+ * How far back a redelivered input may recover its original decision's deliveries. Long enough for
+ * any inbox or queue retry after a crash, far shorter than the retention of finished deliveries, so
+ * a provider re-sending a weeks-old update can never notify twice.
+ */
+export const RECOVER_WINDOW_MS = 6 * 60 * 60 * 1000;
+
+/**
+ * Closes the crash gap between the engine committing a decision and its deliveries being written:
+ * when the input is processed again the engine answers `duplicate`, so for each duplicate the
+ * notifying decisions that its update produced (from the incident's journal, decided within
+ * RECOVER_WINDOW_MS) are enqueued too. Deliveries have deterministic ids, so an original that was
+ * queued already is found, not queued twice.
+ */
+async function recoverCommittedDecisions(
+  decisions: readonly Decision[],
+  store: StateStore,
+  at: Date,
+): Promise<Decision[]> {
+  const work = [...decisions];
+  const seen = new Set(decisions.map((decision) => decision.id));
+  const looked = new Set<string>();
+  for (const decision of decisions) {
+    if (decision.kind !== 'duplicate') continue;
+    const lookup = `${decision.incidentKey}\n${decision.updateKey}`;
+    if (looked.has(lookup)) continue;
+    looked.add(lookup);
+    const incident = await readIncident(store, decision.incidentKey);
+    for (const original of incident?.journal ?? []) {
+      if (original.updateKey !== decision.updateKey || !isNotifying(original.kind) || seen.has(original.id)) {
+        continue;
+      }
+      if (at.getTime() - Date.parse(original.decidedAt) > RECOVER_WINDOW_MS) continue;
+      seen.add(original.id);
+      work.push(original);
+    }
+  }
+  return work;
+}
+
+/**
+ * Routes each notifying decision and writes one delivery per routed sink (before anything is sent).
+ * Idempotent: calling it again with the same decisions creates nothing new.
+ */
+export async function enqueueNotifications(
+  decisions: readonly Decision[],
+  deps: EnqueueDeps,
+): Promise<EnqueueResult> {
+  const now = deps.now ?? (() => new Date());
+  const buildMessage = deps.buildMessage ?? createDefaultBuildMessage(deps, now);
+  const logger = deps.logger ?? SILENT_LOGGER;
+  const result: EnqueueResult = { created: [], existing: [], skipped: [] };
+  const work = await recoverCommittedDecisions(decisions, deps.store, now());
+  for (const [index, decision] of work.entries()) {
+    if (!isNotifying(decision.kind)) {
+      result.skipped.push(decision.id);
+      continue;
+    }
+    const incident = await readIncident(deps.store, decision.incidentKey);
+    const at = now();
+    const routed = routeSubject(deps.routing, describeRouteSubject(decision, incident, at));
+    if (routed.length === 0) {
+      logger.warn('outbox: no route sends this decision anywhere', { decisionId: decision.id });
+      result.skipped.push(decision.id);
+      continue;
+    }
+    let message: NotificationMessage | undefined;
+    const orderKey = toOrderKey(decision.decidedAt, decision.seq, index);
+    for (const route of routed) {
+      const id = toDeliveryId(decision.id, route.sink);
+      const existing = await deps.store.get<DeliveryRecord>(OUTBOX_COLLECTIONS.deliveries, id);
+      if (existing) {
+        await ensureQueued(deps.store, existing.value);
+        result.existing.push(id);
+        continue;
+      }
+      message ??= await buildMessage(decision, incident);
+      const record = newDeliveryRecord({
+        id,
+        decision,
+        sink: route.sink,
+        orderKey,
+        rule: route.rule,
+        fallback: route.fallback,
+        fallbackOf: null,
+        message,
+        now: at,
+      });
+      if (await createDelivery(deps.store, record)) result.created.push(record);
+      else result.existing.push(id);
+    }
+  }
+  if (result.created.length > 0) {
+    logger.info('outbox: deliveries queued', {
+      created: result.created.length,
+      existing: result.existing.length,
+    });
+  }
+  return result;
+}
+
+// ─── send ───────────────────────────────────────────────────────────────────────────────────────────
+
+export interface OutboxWorkerDeps {
+  readonly store: StateStore;
+  readonly sinks: readonly Sink[];
+  readonly settings?: OutboxSettings;
+  readonly now?: () => Date;
+  readonly sleep?: (ms: number, signal?: AbortSignal) => Promise<void>;
+  /** [0, 1): the jitter source. */
+  readonly random?: () => number;
+  readonly logger?: OutboxLogger;
+  /** When given, each final receipt is stored as evidence (kind `delivery:<sink>`). */
+  readonly evidence?: EvidenceArchive;
+  /** Names this worker's leases (default: a random id). */
+  readonly workerId?: string;
+}
+
+export interface SinkRunSummary {
+  readonly sink: string;
+  readonly delivered: number;
+  readonly retried: number;
+  readonly dead: number;
+  /** Epoch ms of the next due delivery still queued, or null when the queue is empty. */
+  readonly nextDueAt: number | null;
+  /** A store error stopped this sink's run (its name only). */
+  readonly error: string | null;
+}
+
+export interface OutboxRunSummary {
+  readonly delivered: number;
+  readonly retried: number;
+  readonly dead: number;
+  readonly sinks: readonly SinkRunSummary[];
+}
+
+export interface DrainOptions {
+  /** Stops the loops (between attempts; an attempt in flight is aborted). */
+  readonly signal?: AbortSignal;
+  /** Keep waiting for retries until every queue is empty (default true). false: one pass each. */
+  readonly untilEmpty?: boolean;
+  /** Give up waiting for a due time further than this from the start (ms). */
+  readonly maxWaitMs?: number;
+}
+
+export interface OutboxWorker {
+  /** One pass over every sink's queue, concurrently: sends what is due now, in order. */
+  runOnce(options?: { readonly signal?: AbortSignal }): Promise<OutboxRunSummary>;
+  /** Per-sink loops that send, wait for retries, and stop when every queue is empty (or on signal). */
+  drain(options?: DrainOptions): Promise<OutboxRunSummary>;
+}
+
+/** A delivery's attempt hit attemptTimeoutMs. */
+export class DeliveryTimeoutError extends Error {
+  override name = 'DeliveryTimeoutError';
+}
+
+interface WorkerContext {
+  readonly store: StateStore;
+  readonly settings: OutboxSettings;
+  readonly now: () => number;
+  readonly sleep: (ms: number, signal?: AbortSignal) => Promise<void>;
+  readonly random: () => number;
+  readonly logger: OutboxLogger;
+  readonly evidence: EvidenceArchive | undefined;
+  readonly workerId: string;
+  readonly limiters: Map<string, RateLimiter>;
+  /** Called when a delivery is queued for a sink during a run (a fallback). */
+  readonly onQueued: (sinkName: string) => void;
+}
+
+interface Counters {
+  delivered: number;
+  retried: number;
+  dead: number;
+}
+
+const MAX_DETAIL = 500;
+
+function clip(text: string): string {
+  return text.length > MAX_DETAIL ? `${text.slice(0, MAX_DETAIL - 1)}…` : text;
+}
+
+/** One attempt, bounded by attemptTimeoutMs and the run's signal; never throws. */
+async function attemptSend(
+  sink: Sink,
+  record: DeliveryRecord,
+  attempt: number,
+  context: WorkerContext,
+  signal: AbortSignal | undefined,
+): Promise<{ outcome: DeliveryAttempt['outcome']; result: SendResult | null; detail: string }> {
+  const controller = new AbortController();
+  const timeout = new DeliveryTimeoutError(`no answer within ${context.settings.attemptTimeoutMs} ms`);
+  const timer = setTimeout(() => controller.abort(timeout), context.settings.attemptTimeoutMs);
+  const onAbort = () => controller.abort(signal?.reason);
+  signal?.addEventListener('abort', onAbort, { once: true });
+  const aborted = new Promise<never>((_, reject) => {
+    controller.signal.addEventListener('abort', () => reject(controller.signal.reason), { once: true });
+  });
+  aborted.catch(() => undefined);
+  try {
+    const result = await Promise.race([
+      sink.send(record.message, { deliveryId: record.id, attempt, signal: controller.signal }),
+      aborted,
+    ]);
+    // Sinks redact their details; masking URL paths, queries and token shapes again costs little.
+    return { outcome: result.outcome, result, detail: clip(redactPatterns(String(result.detail ?? ''))) };
+  } catch (error) {
+    if (controller.signal.reason === timeout) {
+      return { outcome: 'timeout', result: null, detail: timeout.message };
+    }
+    if (signal?.aborted) return { outcome: 'error', result: null, detail: 'aborted: the worker is stopping' };
+    // A sink must not throw; when one does, keep only the error's name: its message may hold a URL.
+    const name = error instanceof Error ? error.name : typeof error;
+    return { outcome: 'error', result: null, detail: `the sink threw ${name}` };
+  } finally {
+    clearTimeout(timer);
+    signal?.removeEventListener('abort', onAbort);
+  }
+}
+
+async function storeReceipt(context: WorkerContext, record: DeliveryRecord): Promise<string | null> {
+  if (!context.evidence) return null;
+  const receipt = {
+    deliveryId: record.id,
+    decisionId: record.decisionId,
+    incidentKey: record.incidentKey,
+    sink: record.sink,
+    status: record.status,
+    rule: record.rule,
+    attempts: record.attempts,
+    receipt: record.receipt,
+    deliveredAt: record.deliveredAt,
+    deadAt: record.deadAt,
+    deadReason: record.deadReason,
+    history: record.history,
+  };
+  try {
+    const stored = await context.evidence.put(Buffer.from(JSON.stringify(receipt)), {
+      contentType: 'application/json',
+      kind: `delivery:${record.sink}`,
+    });
+    return stored.contentHash;
+  } catch (error) {
+    context.logger.warn('outbox: receipt not archived', {
+      deliveryId: record.id,
+      error: error instanceof Error ? error.name : 'error',
+    });
+    return null;
+  }
+}
+
+/**
+ * Starts the fallback chain of a dead delivery: a delivery to the first sink of the chain that has
+ * none for this decision yet (a sink whose delivery is already dead is skipped).
+ */
+async function fireFallback(context: WorkerContext, dead: DeliveryRecord): Promise<string | null> {
+  for (const [position, sink] of dead.fallback.entries()) {
+    const id = toDeliveryId(dead.decisionId, sink);
+    const existing = await context.store.get<DeliveryRecord>(OUTBOX_COLLECTIONS.deliveries, id);
+    if (existing) {
+      if (existing.value.status === 'dead') continue;
+      return null;
+    }
+    const record = newDeliveryRecord({
+      id,
+      decision: { id: dead.decisionId, incidentKey: dead.incidentKey },
+      sink,
+      orderKey: readOrderKey(dead.queueKey, dead.sink, dead.id),
+      rule: `fallback of ${dead.sink}`,
+      fallback: dead.fallback.slice(position + 1),
+      fallbackOf: dead.id,
+      message: dead.message,
+      now: new Date(context.now()),
+    });
+    if (await createDelivery(context.store, record)) {
+      context.logger.warn('outbox: fallback fired', { deliveryId: dead.id, fallback: id });
+      context.onQueued(sink);
+      return id;
+    }
+    return null;
+  }
+  return null;
+}
+
+async function finish(
+  context: WorkerContext,
+  claimed: StoredItem<DeliveryRecord>,
+  next: DeliveryRecord,
+): Promise<boolean> {
+  let final = next;
+  if (next.status !== 'pending') {
+    const evidence = await storeReceipt(context, next);
+    if (evidence) final = { ...final, evidence };
+    // The fallback is written before the dead mark: a crash in between re-runs it idempotently.
+    if (final.status === 'dead') await fireFallback(context, final);
+  }
+  try {
+    await context.store.put(OUTBOX_COLLECTIONS.deliveries, final.id, final, {
+      expectedVersion: claimed.version,
+      ...(final.status === 'pending' ? {} : { expiresAt: context.now() + context.settings.retentionMs }),
+    });
+  } catch (error) {
+    if (!(error instanceof ConflictError)) throw error;
+    // Our lease expired and another worker took the delivery over: it owns the outcome now.
+    context.logger.warn('outbox: lease lost before the outcome was recorded', { deliveryId: final.id });
+    return false;
+  }
+  if (final.status !== 'pending') await context.store.delete(OUTBOX_COLLECTIONS.queue, final.queueKey);
+  return true;
+}
+
+function appendAttempt(record: DeliveryRecord, attempt: DeliveryAttempt): DeliveryRecord {
+  return {
+    ...record,
+    attempts: attempt.attempt,
+    lastAttempt: attempt,
+    history: [...record.history, attempt].slice(-HISTORY_SIZE),
+  };
+}
+
+function deadLetter(record: DeliveryRecord, reason: string, at: number): DeliveryRecord {
+  return {
+    ...record,
+    status: 'dead',
+    lease: null,
+    deadAt: new Date(at).toISOString(),
+    deadReason: clip(reason),
+  };
+}
+
+type HeadResult =
+  | { readonly kind: 'done' }
+  | { readonly kind: 'wait'; readonly until: number }
+  | { readonly kind: 'empty' }
+  | { readonly kind: 'stop' };
+
+/**
+ * Another worker took the delivery over while we were sending (our lease expired): stop this pass
+ * and look again shortly, so its queue is not sent out of order meanwhile.
+ */
+function leaseLost(context: WorkerContext): HeadResult {
+  return { kind: 'wait', until: context.now() + 1000 };
+}
+
+/** Handles the head of one sink's queue: drops final entries, waits, or sends one delivery. */
+async function processHead(
+  sink: Sink,
+  context: WorkerContext,
+  counters: Counters,
+  signal: AbortSignal | undefined,
+): Promise<HeadResult> {
+  const { store, settings } = context;
+  const page = await store.list<QueueEntry>(OUTBOX_COLLECTIONS.queue, { prefix: `${sink.name}|`, limit: 20 });
+  let progressed = false;
+  for (const entry of page.items) {
+    const item = await store.get<DeliveryRecord>(OUTBOX_COLLECTIONS.deliveries, entry.value.deliveryId);
+    if (!item) {
+      // Purged by retention or never written: nothing to send.
+      await store.delete(OUTBOX_COLLECTIONS.queue, entry.key);
+      progressed = true;
+      continue;
+    }
+    if (item.value.sink !== sink.name) continue;
+    progressed = true;
+    const record = item.value;
+    if (record.status !== 'pending') {
+      // Final already (a crash between the mark and the queue cleanup): just clean up.
+      await store.delete(OUTBOX_COLLECTIONS.queue, entry.key);
+      continue;
+    }
+    const now = context.now();
+    // Another worker is sending it: the queue is theirs until the lease ends (keeps the order).
+    if (record.lease && record.lease.owner !== context.workerId && record.lease.until > now) {
+      // Look again soon: the other worker usually finishes long before its lease ends.
+      return { kind: 'wait', until: Math.min(record.lease.until, now + 1000) };
+    }
+    if (record.nextAttemptAt > now) return { kind: 'wait', until: record.nextAttemptAt };
+    const queuedAt = Date.parse(record.queuedAt);
+    if (now - queuedAt > settings.maxAgeMs) {
+      const reason = `max age ${settings.maxAgeMs} ms exceeded after ${record.attempts} attempt(s)${record.lastAttempt ? `; last: ${record.lastAttempt.detail}` : ''}`;
+      if (await finish(context, item, deadLetter(record, reason, now))) counters.dead++;
+      continue;
+    }
+    if (signal?.aborted) return { kind: 'stop' };
+    // Pace first, then claim: the lease covers the attempt, not the wait for the rate limit.
+    if (!(await getLimiter(context, sink).acquire(signal))) return { kind: 'stop' };
+    const startedAt = context.now();
+    const attempt = record.attempts + 1;
+    let claimed: StoredItem<DeliveryRecord>;
+    try {
+      // The claim counts the attempt: a crash during it still counts toward maxAttempts.
+      claimed = await store.put(
+        OUTBOX_COLLECTIONS.deliveries,
+        record.id,
+        {
+          ...record,
+          attempts: attempt,
+          lease: { owner: context.workerId, until: startedAt + settings.leaseMs },
+        },
+        { expectedVersion: item.version },
+      );
+    } catch (error) {
+      if (!(error instanceof ConflictError)) throw error;
+      return { kind: 'wait', until: startedAt };
+    }
+    const sent = await attemptSend(sink, claimed.value, attempt, context, signal);
+    const finishedAt = context.now();
+    const attemptRecord: DeliveryAttempt = {
+      attempt,
+      startedAt: new Date(startedAt).toISOString(),
+      finishedAt: new Date(finishedAt).toISOString(),
+      outcome: sent.outcome,
+      status: sent.result?.status ?? null,
+      detail: sent.detail,
+    };
+    const tried = appendAttempt({ ...claimed.value }, attemptRecord);
+    const result = sent.result;
+    if (result?.outcome === 'delivered') {
+      const next: DeliveryRecord = {
+        ...tried,
+        status: 'delivered',
+        lease: null,
+        deliveredAt: new Date(finishedAt).toISOString(),
+        receipt: result.receipt,
+      };
+      if (!(await finish(context, claimed, next))) return leaseLost(context);
+      counters.delivered++;
+      context.logger.info('outbox: delivered', { deliveryId: record.id, sink: sink.name, attempt });
+      continue;
+    }
+    const describe = `${sent.outcome}${attemptRecord.status === null ? '' : ` (${attemptRecord.status})`}: ${sent.detail}`;
+    if (result?.outcome === 'permanent') {
+      if (!(await finish(context, claimed, deadLetter(tried, `permanent failure: ${describe}`, finishedAt))))
+        return leaseLost(context);
+      counters.dead++;
+      context.logger.warn('outbox: dead letter', {
+        deliveryId: record.id,
+        sink: sink.name,
+        reason: 'permanent',
+      });
+      continue;
+    }
+    if (attempt >= settings.maxAttempts) {
+      const reason = `max attempts (${settings.maxAttempts}) reached; last: ${describe}`;
+      if (!(await finish(context, claimed, deadLetter(tried, reason, finishedAt)))) return leaseLost(context);
+      counters.dead++;
+      context.logger.warn('outbox: dead letter', {
+        deliveryId: record.id,
+        sink: sink.name,
+        reason: 'max-attempts',
+      });
+      continue;
+    }
+    const delay =
+      result?.outcome === 'retry-after'
+        ? capRetryAfter(result.retryAfterMs, settings.retryAfterCapMs)
+        : computeBackoffDelay(attempt, settings, context.random);
+    const nextAttemptAt = finishedAt + delay;
+    if (nextAttemptAt - queuedAt > settings.maxAgeMs) {
+      const reason = `max age ${settings.maxAgeMs} ms would be exceeded before the next attempt; last: ${describe}`;
+      if (!(await finish(context, claimed, deadLetter(tried, reason, finishedAt)))) return leaseLost(context);
+      counters.dead++;
+      continue;
+    }
+    if (await finish(context, claimed, { ...tried, lease: null, nextAttemptAt })) counters.retried++;
+    context.logger.info('outbox: retry scheduled', {
+      deliveryId: record.id,
+      sink: sink.name,
+      attempt,
+      outcome: sent.outcome,
+      delayMs: delay,
+    });
+    return { kind: 'wait', until: nextAttemptAt };
+  }
+  return progressed ? { kind: 'done' } : { kind: 'empty' };
+}
+
+function getLimiter(context: WorkerContext, sink: Sink): RateLimiter {
+  let limiter = context.limiters.get(sink.name);
+  if (!limiter) {
+    limiter = createRateLimiter(sink.rateLimit, { now: context.now, sleep: context.sleep });
+    context.limiters.set(sink.name, limiter);
+  }
+  return limiter;
+}
+
+async function runSink(
+  sink: Sink,
+  context: WorkerContext,
+  options: { signal?: AbortSignal; wait: boolean; deadline: number | null },
+): Promise<SinkRunSummary> {
+  const counters: Counters = { delivered: 0, retried: 0, dead: 0 };
+  let nextDueAt: number | null = null;
+  let error: string | null = null;
+  try {
+    for (;;) {
+      if (options.signal?.aborted) break;
+      const head = await processHead(sink, context, counters, options.signal);
+      if (head.kind === 'done') continue;
+      if (head.kind === 'empty') {
+        nextDueAt = null;
+        break;
+      }
+      if (head.kind === 'stop') break;
+      nextDueAt = head.until;
+      if (!options.wait) break;
+      if (options.deadline !== null && head.until > options.deadline) break;
+      await context.sleep(Math.max(head.until - context.now(), 1), options.signal);
+    }
+  } catch (caught) {
+    error = caught instanceof Error ? caught.name : 'error';
+    context.logger.warn('outbox: sink run stopped by a store error', { sink: sink.name, error });
+  }
+  return { sink: sink.name, ...counters, nextDueAt, error };
+}
+
+function summarize(sinks: SinkRunSummary[]): OutboxRunSummary {
+  return {
+    delivered: sinks.reduce((sum, s) => sum + s.delivered, 0),
+    retried: sinks.reduce((sum, s) => sum + s.retried, 0),
+    dead: sinks.reduce((sum, s) => sum + s.dead, 0),
+    sinks,
+  };
+}
+
+function mergeSummaries(results: readonly SinkRunSummary[], sinks: readonly Sink[]): OutboxRunSummary {
+  const merged = sinks.map((sink): SinkRunSummary => {
+    const runs = results.filter((run) => run.sink === sink.name);
+    const last = runs.at(-1);
+    return {
+      sink: sink.name,
+      delivered: runs.reduce((sum, run) => sum + run.delivered, 0),
+      retried: runs.reduce((sum, run) => sum + run.retried, 0),
+      dead: runs.reduce((sum, run) => sum + run.dead, 0),
+      nextDueAt: last?.nextDueAt ?? null,
+      error: runs.find((run) => run.error !== null)?.error ?? null,
+    };
+  });
+  return summarize(merged);
+}
+
+/**
+ * Runs every sink's loop concurrently. A fallback queued for a sink whose loop already finished (or
+ * is finishing) starts that loop again, so a dead letter's fallback goes out in the same run.
+ */
+async function runAllSinks(
+  base: WorkerContext,
+  sinks: readonly Sink[],
+  options: { signal?: AbortSignal; wait: boolean; deadline: number | null },
+): Promise<OutboxRunSummary> {
+  const byName = new Map(sinks.map((sink) => [sink.name, sink]));
+  const results: SinkRunSummary[] = [];
+  const running = new Map<string, Promise<void>>();
+  const again = new Set<string>();
+  const start = (sink: Sink): void => {
+    if (running.has(sink.name)) {
+      again.add(sink.name);
+      return;
+    }
+    const run = runSink(sink, context, options).then((summary) => {
+      results.push(summary);
+      running.delete(sink.name);
+      if (again.delete(sink.name) && !options.signal?.aborted) start(sink);
+    });
+    running.set(sink.name, run);
+  };
+  const context: WorkerContext = {
+    ...base,
+    onQueued: (name) => {
+      const sink = byName.get(name);
+      if (sink) start(sink);
+    },
+  };
+  for (const sink of sinks) start(sink);
+  while (running.size > 0) await Promise.all([...running.values()]);
+  return mergeSummaries(results, sinks);
+}
+
+/** A worker keeps its rate-limit windows across runs; create one per process. */
+export function createOutboxWorker(deps: OutboxWorkerDeps): OutboxWorker {
+  const nowDate = deps.now ?? (() => new Date());
+  const context: WorkerContext = {
+    store: deps.store,
+    settings: deps.settings ?? DEFAULT_OUTBOX_SETTINGS,
+    now: () => nowDate().getTime(),
+    sleep: deps.sleep ?? sleepFor,
+    random: deps.random ?? Math.random,
+    logger: deps.logger ?? SILENT_LOGGER,
+    evidence: deps.evidence,
+    workerId: deps.workerId ?? `worker-${Math.random().toString(36).slice(2, 10)}`,
+    limiters: new Map(),
+    onQueued: () => undefined,
+  };
+  const signalOption = (signal: AbortSignal | undefined) => (signal ? { signal } : {});
+  return {
+    runOnce(options = {}) {
+      return runAllSinks(context, deps.sinks, {
+        ...signalOption(options.signal),
+        wait: false,
+        deadline: null,
+      });
+    },
+    drain(options = {}) {
+      const deadline = options.maxWaitMs === undefined ? null : context.now() + options.maxWaitMs;
+      return runAllSinks(context, deps.sinks, {
+        ...signalOption(options.signal),
+        wait: options.untilEmpty ?? true,
+        deadline,
+      });
+    },
+  };
+}
+
+/** One pass with a fresh worker (timer-triggered runtimes). */
+export function runOutboxOnce(deps: OutboxWorkerDeps, options?: { readonly signal?: AbortSignal }) {
+  return createOutboxWorker(deps).runOnce(options);
+}
+
+/** Sends until every queue is empty (or the signal fires / maxWaitMs passes) with a fresh worker. */
+export function drainOutbox(deps: OutboxWorkerDeps, options?: DrainOptions) {
+  return createOutboxWorker(deps).drain(options);
+}

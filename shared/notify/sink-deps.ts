@@ -1,0 +1,40 @@
+/** What a sink is given from outside: I/O and the clock, so tests and runtimes can substitute them. */
+import type { LookupFunction } from './ssrf-guard.ts';
+
+export interface SinkLogger {
+  info(message: string, fields?: Record<string, unknown>): void;
+}
+
+export interface AwsCredentials {
+  readonly accessKeyId: string;
+  readonly secretAccessKey: string;
+  readonly sessionToken?: string;
+}
+
+export interface SinkDeps {
+  readonly fetch?: typeof fetch;
+  readonly now?: () => Date;
+  /** DNS resolution for the webhook sink's SSRF guard (all addresses of a name). */
+  readonly lookup?: LookupFunction;
+  readonly logger?: SinkLogger;
+  /** Where the console sink writes (stdout by default). */
+  readonly stdout?: NodeJS.WritableStream;
+  /** Explicit AWS credentials for SES/SNS (the SDK's default provider chain otherwise). */
+  readonly awsCredentials?: AwsCredentials;
+}
+
+export interface ResolvedSinkDeps {
+  readonly fetch: typeof fetch;
+  readonly now: () => Date;
+  readonly lookup: LookupFunction | undefined;
+  readonly logger: SinkLogger | undefined;
+}
+
+export function resolveSinkDeps(deps: SinkDeps): ResolvedSinkDeps {
+  return {
+    fetch: deps.fetch ?? globalThis.fetch,
+    now: deps.now ?? (() => new Date()),
+    lookup: deps.lookup,
+    logger: deps.logger,
+  };
+}
