@@ -21,7 +21,7 @@ const TAG = new RegExp(
 const COMMENT = /<!--[\s\S]*?-->/g;
 const BREAK_ELEMENTS = new Set(['p', 'div', 'tr', 'h1', 'h2', 'h3', 'h4', 'h5', 'h6', 'ul', 'ol', 'table']);
 /** Text that needs none of the whitespace passes below. */
-const TIDY = /[\r\t\f\v\u00a0]|  | \n|\n |\n\n\n/;
+const TIDY = /[\r\t\f\v\u00a0]| {2}| \n|\n |\n\n\n/;
 
 function replaceTag(_tag: string, slash: string | undefined, name: string | undefined): string {
   if (name === undefined) return '';
