@@ -3,8 +3,10 @@
  * the same run. Timings are for reading, not for failing builds: the exit code is 0 unless a
  * benchmark could not run at all.
  */
+import { runColdStartBenchmarks } from './cold-start.bench.ts';
 import { runEngineBenchmarks } from './engine.bench.ts';
 import { runFanoutBenchmarks } from './fanout.bench.ts';
+import { runIngestLoadBenchmarks } from './ingest-load.bench.ts';
 import { runNormalizeBenchmarks } from './normalize.bench.ts';
 import { runProbeRoundBenchmarks } from './probe-round.bench.ts';
 
@@ -12,7 +14,9 @@ const benchmarks: [string, () => Promise<boolean>][] = [
   ['normalize', runNormalizeBenchmarks],
   ['probe-round', runProbeRoundBenchmarks],
   ['engine', runEngineBenchmarks],
+  ['cold-start', runColdStartBenchmarks],
   ['fanout', runFanoutBenchmarks],
+  ['ingest-load', runIngestLoadBenchmarks],
 ];
 
 console.log(`crosswatch benchmarks — node ${process.version}, ${process.platform}/${process.arch}\n`);

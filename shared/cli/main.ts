@@ -15,15 +15,16 @@ and whether the provider has said so yet.
 
 Commands:
   deliveries              list notification deliveries and dead letters (--dead, --json, --data DIR)
-  incidents               list incidents: status, verdict, acknowledgement, lead time, scope (--all)
   ingest FILE...          run payloads and event JSON lines through the incident engine (--data DIR)
+  incidents               list incidents: status, verdict, acknowledgement, lead time, scope (--all)
   normalize [FILE|-]...   print provider payloads as crosswatch events, one JSON object per line
   probe                   run one probe round (--targets FILE | --catalog default) and print the results
   redrive ID|--all-dead   re-queue dead-letter deliveries (--send to send them now)
   route --explain FILE    show which notify routing rules an event matches, and why
   send-test --sink NAME   send a sample notification through one configured sink and print its answer
   silence add|list|remove silence incidents by provider, service, region, target, plane or key
-  start                   start crosswatch locally (what \`npm start\` runs)
+  serve                   run crosswatch locally: webhooks, probes, engine, notifications (\`npm start\`)
+  start                   alias of serve
 
 Options:
   -h, --help              show help (also: crosswatch <command> --help)
@@ -37,11 +38,6 @@ type Command = (args: readonly string[], io: CliIo) => Promise<number>;
 const COMMANDS: Record<string, Command> = {
   deliveries: (args, io) =>
     import('./deliveries-command.ts').then(({ runDeliveriesCommand }) => runDeliveriesCommand(args, io)),
-  redrive: (args, io) =>
-    import('./redrive-command.ts').then(({ runRedriveCommand }) => runRedriveCommand(args, io)),
-  route: (args, io) => import('./route-command.ts').then(({ runRouteCommand }) => runRouteCommand(args, io)),
-  'send-test': (args, io) =>
-    import('./send-test-command.ts').then(({ runSendTestCommand }) => runSendTestCommand(args, io)),
   incidents: (args, io) =>
     import('./incidents-command.ts').then(({ runIncidentsCommand }) => runIncidentsCommand(args, io)),
   ingest: (args, io) =>
@@ -50,6 +46,15 @@ const COMMANDS: Record<string, Command> = {
   probe: (args, io) => import('./probe-command.ts').then(({ runProbeCommand }) => runProbeCommand(args, io)),
   silence: (args, io) =>
     import('./silence-command.ts').then(({ runSilenceCommand }) => runSilenceCommand(args, io)),
+  serve: (args, io) =>
+    import('./serve-command.ts').then(({ runServeCommand }) =>
+      runServeCommand(args, io, { version: VERSION }),
+    ),
+  redrive: (args, io) =>
+    import('./redrive-command.ts').then(({ runRedriveCommand }) => runRedriveCommand(args, io)),
+  route: (args, io) => import('./route-command.ts').then(({ runRouteCommand }) => runRouteCommand(args, io)),
+  'send-test': (args, io) =>
+    import('./send-test-command.ts').then(({ runSendTestCommand }) => runSendTestCommand(args, io)),
   start: (args, io) => runStartCommand(args, io, VERSION),
 };
 

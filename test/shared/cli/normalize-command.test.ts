@@ -109,10 +109,10 @@ describe('crosswatch', () => {
     expect(harness.stderr()).toBe('crosswatch: unknown command "frobnicate" (see crosswatch --help)\n');
   });
 
-  it('start says honestly what this build does', async () => {
+  it('start is an alias of serve, the local runner', async () => {
     const harness = captureIo();
-    expect(await runCli(['start'], harness.io)).toBe(0);
-    expect(harness.stdout()).toContain('Not yet available');
-    expect(harness.stdout()).toContain('crosswatch normalize');
+    expect(await runCli(['start', '--help'], harness.io)).toBe(0);
+    expect(harness.stdout()).toContain('Usage: crosswatch serve');
+    expect(harness.stdout()).toContain('POST /api/service-health');
   });
 });

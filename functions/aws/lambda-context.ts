@@ -1,0 +1,236 @@
+/**
+ * The Lambda handlers' composition, built once per execution environment on first invocation
+ * (never at import, so the INIT phase loads only the handler's own code): configuration from the
+ * environment with secrets read from Secrets Manager or SSM first, the runtime (store, evidence,
+ * pipeline, sinks), the SQS inbox, and per-invocation logging (JSON lines with the request id) and
+ * CloudWatch EMF metrics.
+ *
+ * Secrets: for any configuration variable NAME, `NAME_SECRET_REF` names where its value lives —
+ * `secretsmanager:<secret id>[#<json key>]` or `ssm:<parameter name>` — and is read (and cached
+ * for 5 minutes) before the configuration is loaded. Lambda-only variables:
+ *   CROSSWATCH_INBOX_QUEUE_URL          the SQS inbox (webhook → processInbox)
+ *   CROSSWATCH_DEPLOYMENT_ID            this deployment's heartbeat id (default: the vantage id)
+ *   CROSSWATCH_WATCH_PEERS              peers the watchdog checks: `azure=https://…/api/status?code=…`
+ *   CROSSWATCH_AZURE_CLIENT_SECRET_REF  the pollers' service principal secret (same reference syntax)
+ */
+
+import type { TokenCredential } from '@azure/identity';
+import type { Context } from 'aws-lambda';
+import type { PollerCredentials } from '../../shared/config/crosswatch-config.ts';
+import { loadConfig } from '../../shared/config/load-config.ts';
+import type { EntraKeyResolver } from '../../shared/ingest/entra-webhook-token.ts';
+import type { Inbox } from '../../shared/ingest/inbox.ts';
+import { createEmfMetrics } from '../../shared/observability/emf-metrics.ts';
+import { createLogger, type Logger } from '../../shared/observability/logger.ts';
+import type { Metrics } from '../../shared/observability/metrics.ts';
+import type { PollEndpoints } from '../../shared/poll/poll-provider-health.ts';
+import type { ReadSecretOptions, SecretRef } from '../../shared/poll/read-secret.ts';
+import { type CreateSinks, openRuntime, type Runtime } from '../open-runtime.ts';
+import { type PeerSpec, parsePeers } from '../watch-peers.ts';
+
+export const LAMBDA_SETTINGS = {
+  inboxQueueUrl: 'CROSSWATCH_INBOX_QUEUE_URL',
+  deploymentId: 'CROSSWATCH_DEPLOYMENT_ID',
+  watchPeers: 'CROSSWATCH_WATCH_PEERS',
+  azureClientSecretRef: 'CROSSWATCH_AZURE_CLIENT_SECRET_REF',
+} as const;
+const SECRET_REF_SUFFIX = '_SECRET_REF';
+
+/** AWS client settings for tests (a loopback endpoint and static credentials); the SDK chain otherwise. */
+export interface AwsClientOverrides {
+  readonly endpoint?: string;
+  readonly region?: string;
+  readonly credentials?: { readonly accessKeyId: string; readonly secretAccessKey: string };
+}
+
+export interface LambdaContextOptions {
+  readonly env?: Readonly<Record<string, string | undefined>>;
+  readonly cwd?: string;
+  readonly now?: () => Date;
+  readonly createSinks?: CreateSinks;
+  readonly fetch?: typeof fetch;
+  /** SQS, Secrets Manager and SSM clients (tests: moto). */
+  readonly aws?: AwsClientOverrides;
+  readonly pollEndpoints?: PollEndpoints;
+  readonly credentialFor?: (credentials: PollerCredentials | null) => Promise<TokenCredential>;
+  readonly fetchJwks?: EntraKeyResolver;
+  /** Where log and EMF lines go (default stdout, which Lambda ships to CloudWatch Logs). */
+  readonly write?: (line: string) => void;
+}
+
+export interface LambdaAppContext {
+  readonly runtime: Runtime;
+  readonly deploymentId: string;
+  readonly peers: readonly PeerSpec[];
+  readonly options: LambdaContextOptions;
+  /** The environment with secret references resolved. */
+  readonly env: Readonly<Record<string, string | undefined>>;
+  inbox(): Promise<Inbox>;
+  observe(context: Pick<Context, 'awsRequestId' | 'functionName'>): {
+    readonly logger: Logger;
+    readonly metrics: Metrics;
+  };
+}
+
+/** `secretsmanager:<id>[#key]` or `ssm:<name>`; throws naming the variable. */
+export function parseSecretRef(variable: string, value: string): SecretRef {
+  if (value.startsWith('ssm:') && value.length > 4) return { source: 'ssm', name: value.slice(4) };
+  if (value.startsWith('secretsmanager:') && value.length > 15) {
+    const rest = value.slice(15);
+    const hash = rest.indexOf('#');
+    return hash < 0
+      ? { source: 'secrets-manager', secretId: rest }
+      : { source: 'secrets-manager', secretId: rest.slice(0, hash), jsonKey: rest.slice(hash + 1) };
+  }
+  throw new TypeError(`${variable}: expected secretsmanager:<id>[#key] or ssm:<name>`);
+}
+
+export function secretOptions(aws: AwsClientOverrides | undefined): ReadSecretOptions {
+  return {
+    ...(aws?.endpoint ? { endpoint: aws.endpoint } : {}),
+    ...(aws?.region ? { region: aws.region } : {}),
+    ...(aws?.credentials ? { credentials: aws.credentials } : {}),
+  };
+}
+
+/** The environment with every `NAME_SECRET_REF` resolved into NAME (the SDK clients load lazily). */
+export async function resolveSecretEnv(
+  env: Readonly<Record<string, string | undefined>>,
+  aws?: AwsClientOverrides,
+): Promise<Record<string, string | undefined>> {
+  const refs = Object.entries(env).filter(
+    ([name, value]) =>
+      name.startsWith('CROSSWATCH_') &&
+      name.endsWith(SECRET_REF_SUFFIX) &&
+      name !== LAMBDA_SETTINGS.azureClientSecretRef &&
+      value,
+  );
+  if (refs.length === 0) return { ...env };
+  const { readSecret } = await import('../../shared/poll/read-secret.ts');
+  const resolved: Record<string, string | undefined> = { ...env };
+  await Promise.all(
+    refs.map(async ([name, value]) => {
+      const target = name.slice(0, -SECRET_REF_SUFFIX.length);
+      resolved[target] = await readSecret(parseSecretRef(name, value ?? ''), secretOptions(aws));
+    }),
+  );
+  return resolved;
+}
+
+let configured: LambdaContextOptions = {};
+let current: Promise<LambdaAppContext> | undefined;
+
+/** What a handler module contributes at import: its sink factory. */
+export interface HandlerDefaults {
+  readonly createSinks?: CreateSinks;
+}
+let defaults: HandlerDefaults = {};
+
+/**
+ * Called once at the top of a handler module that sends notifications: what it registers is only
+ * in that handler's bundle (webhook, probe and pollProviderHealth carry no sink code).
+ * Options given to configureLambdaContext win.
+ */
+export function registerHandlerDefaults(handlerDefaults: HandlerDefaults): void {
+  defaults = { ...defaults, ...handlerDefaults };
+}
+
+/** Replaces the options (tests) and drops the environment's context. */
+export async function configureLambdaContext(options: LambdaContextOptions): Promise<void> {
+  const previous = current;
+  configured = options;
+  current = undefined;
+  await previous?.then((context) => context.runtime.close()).catch(() => undefined);
+}
+
+async function buildLambdaContext(options: LambdaContextOptions): Promise<LambdaAppContext> {
+  const env = await resolveSecretEnv(options.env ?? process.env, options.aws);
+  const config = await loadConfig({ env, cwd: options.cwd ?? process.cwd() });
+  const runtime = openRuntime(config, {
+    ...(options.now ? { now: options.now } : {}),
+    ...((options.createSinks ?? defaults.createSinks)
+      ? { createSinks: options.createSinks ?? defaults.createSinks }
+      : {}),
+    ...(options.fetch ? { sinkDeps: { fetch: options.fetch } } : {}),
+  });
+  const queueUrl = env[LAMBDA_SETTINGS.inboxQueueUrl];
+  const write = options.write ?? ((line: string) => process.stdout.write(line));
+  let inbox: Promise<Inbox> | undefined;
+  return {
+    runtime,
+    deploymentId: env[LAMBDA_SETTINGS.deploymentId] || config.vantage.id,
+    peers: parsePeers(env[LAMBDA_SETTINGS.watchPeers]),
+    options,
+    inbox() {
+      inbox ??= (async () => {
+        if (!queueUrl) throw new TypeError(`${LAMBDA_SETTINGS.inboxQueueUrl} is not set`);
+        const { createSqsInbox } = await import('../../shared/ingest/sqs-inbox.ts');
+        const overflow = await runtime.evidence();
+        return createSqsInbox({
+          queueUrl,
+          client: {
+            ...(options.aws?.endpoint ? { endpoint: options.aws.endpoint } : {}),
+            ...(options.aws?.region ? { region: options.aws.region } : {}),
+            ...(options.aws?.credentials ? { credentials: options.aws.credentials } : {}),
+          },
+          ...(overflow ? { overflow } : {}),
+        });
+      })().catch((error: unknown) => {
+        inbox = undefined;
+        throw error;
+      });
+      return inbox;
+    },
+    env,
+    observe(context) {
+      const logger = createLogger({
+        format: 'json',
+        level: config.log.level,
+        secrets: config.secrets,
+        write,
+        ...(options.now ? { now: options.now } : {}),
+        fields: { requestId: context.awsRequestId, functionName: context.functionName },
+      });
+      const metrics = createEmfMetrics({
+        write,
+        secrets: config.secrets,
+        defaultDimensions: { deployment: env[LAMBDA_SETTINGS.deploymentId] || config.vantage.id },
+        ...(options.now ? { now: () => (options.now?.() ?? new Date()).getTime() } : {}),
+      });
+      return { logger, metrics };
+    },
+  };
+}
+
+export function getLambdaContext(): Promise<LambdaAppContext> {
+  current ??= buildLambdaContext(configured).catch((error: unknown) => {
+    current = undefined;
+    throw error;
+  });
+  return current;
+}
+
+export interface LambdaInvocation {
+  readonly app: LambdaAppContext;
+  readonly logger: Logger;
+  readonly metrics: Metrics;
+  pipeline(): ReturnType<Runtime['pipeline']>;
+}
+
+/** Runs one invocation with its logger and EMF metrics; logs and rethrows a failure; always flushes. */
+export async function runLambda<T>(
+  context: Pick<Context, 'awsRequestId' | 'functionName'>,
+  work: (invocation: LambdaInvocation) => Promise<T>,
+): Promise<T> {
+  const app = await getLambdaContext();
+  const { logger, metrics } = app.observe(context);
+  try {
+    return await work({ app, logger, metrics, pipeline: () => app.runtime.pipeline(logger, metrics) });
+  } catch (error) {
+    logger.error(`${context.functionName} failed`, { error });
+    metrics.count('function.failed', { function: context.functionName });
+    throw error;
+  } finally {
+    await metrics.flush();
+  }
+}

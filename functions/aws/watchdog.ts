@@ -1,0 +1,51 @@
+/**
+ * `watchdog` (EventBridge Scheduler, every minute or two): records this deployment's own heartbeat,
+ * pulls the Azure deployment's status (CROSSWATCH_WATCH_PEERS) and escalates `watchdog-stale` once
+ * when its heartbeat is older than `watchdog.staleAfterMs` — or it cannot be reached — then sends
+ * the alert right away through this deployment's sinks (SNS SMS, SES, Slack: channels that do not
+ * depend on Azure). Also runs the engine's clock-driven decisions (unacknowledged outages).
+ */
+import type { Context } from 'aws-lambda';
+import { recordHeartbeat } from '../../shared/engine/watchdog.ts';
+import { runOutboxOnce } from '../../shared/notify/outbox.ts';
+import { runEngineTimers } from '../../shared/pipeline/run-engine-timers.ts';
+import { createNotifySinks } from '../notify-sinks.ts';
+import { watchPeers } from '../watch-peers.ts';
+import { registerHandlerDefaults, runLambda } from './lambda-context.ts';
+import type { ScheduleEvent } from './scheduled-event.ts';
+
+registerHandlerDefaults({ createSinks: createNotifySinks });
+
+export async function handler(
+  _event: ScheduleEvent,
+  context: Context,
+): Promise<{ stale: string[]; recovered: string[]; queued: number }> {
+  return runLambda(context, async ({ app, logger, pipeline }) => {
+    const deps = await pipeline();
+    const at = deps.now();
+    await recordHeartbeat(
+      { deploymentId: app.deploymentId, at },
+      { store: deps.store, now: at, config: deps.engine },
+    );
+    const timers = await runEngineTimers(deps);
+    const watched = await watchPeers(app.peers, deps, app.options.fetch ? { fetch: app.options.fetch } : {});
+    const queued = timers.queued + watched.queued;
+    if (queued > 0) {
+      const sent = await runOutboxOnce({
+        store: deps.store,
+        sinks: await app.runtime.sinks(),
+        settings: app.runtime.config.notify.outbox,
+        now: deps.now,
+        logger,
+        ...(deps.evidence ? { evidence: deps.evidence } : {}),
+      });
+      logger.info('outbox pass', { delivered: sent.delivered, retried: sent.retried, dead: sent.dead });
+    }
+    const stale = watched.decisions.filter((d) => d.reason === 'watchdog-stale').map((d) => d.incidentKey);
+    const recovered = watched.decisions
+      .filter((d) => d.reason === 'watchdog-recovered')
+      .map((d) => d.incidentKey);
+    logger.info('watchdog', { peers: watched.pulls.length, stale, recovered, queued });
+    return { stale, recovered, queued };
+  });
+}

@@ -1,0 +1,90 @@
+/**
+ * `webhook` (Lambda Function URL, or API Gateway HTTP API with payload format 2.0): the same ingress
+ * as Azure's — `/api/service-health` (query token or Entra bearer) and `/api/webhook` (Standard
+ * Webhooks signature or token) — made durable on the SQS inbox before it answers 202. Translation
+ * only: the v2 event becomes a WebhookRequest (base64 bodies decoded; an API Gateway stage prefix
+ * removed from the path), the WebhookResponse goes back as the structured result. Anything
+ * unexpected answers 503 with no detail (senders retry 503).
+ */
+import type { APIGatewayProxyEventV2, APIGatewayProxyStructuredResultV2, Context } from 'aws-lambda';
+import {
+  acceptWebhook,
+  type WebhookRequest,
+  type WebhookResponse,
+} from '../../shared/ingest/accept-webhook.ts';
+import { getLambdaContext } from './lambda-context.ts';
+
+export function toWebhookRequest(event: APIGatewayProxyEventV2): WebhookRequest {
+  const headers: Record<string, string> = {};
+  for (const [name, value] of Object.entries(event.headers ?? {})) {
+    if (value !== undefined) headers[name.toLowerCase()] = value;
+  }
+  const stage = event.requestContext.stage;
+  let path = event.rawPath || event.requestContext.http.path;
+  if (stage && stage !== '$default' && path.startsWith(`/${stage}/`)) path = path.slice(stage.length + 1);
+  const raw = event.body ?? '';
+  const body = event.isBase64Encoded ? Buffer.from(raw, 'base64') : Buffer.from(raw, 'utf8');
+  return {
+    method: event.requestContext.http.method,
+    path,
+    query: new URLSearchParams(event.rawQueryString ?? ''),
+    headers,
+    body: new Uint8Array(body.buffer, body.byteOffset, body.byteLength),
+  };
+}
+
+export function toLambdaResult(response: WebhookResponse): APIGatewayProxyStructuredResultV2 {
+  return {
+    statusCode: response.status,
+    headers: { ...response.headers },
+    body: response.body,
+    isBase64Encoded: false,
+  };
+}
+
+const UNAVAILABLE: APIGatewayProxyStructuredResultV2 = {
+  statusCode: 503,
+  headers: {
+    'content-type': 'application/json; charset=utf-8',
+    'retry-after': '5',
+    'cache-control': 'no-store',
+  },
+  body: JSON.stringify({ error: 'temporarily unavailable, retry later' }),
+  isBase64Encoded: false,
+};
+
+export async function handler(
+  event: APIGatewayProxyEventV2,
+  context: Context,
+): Promise<APIGatewayProxyStructuredResultV2> {
+  let app: Awaited<ReturnType<typeof getLambdaContext>>;
+  try {
+    app = await getLambdaContext();
+  } catch (error) {
+    console.error(
+      JSON.stringify({
+        level: 'error',
+        msg: 'crosswatch could not start',
+        error: error instanceof Error ? error.name : 'Error',
+      }),
+    );
+    return UNAVAILABLE;
+  }
+  const { logger, metrics } = app.observe(context);
+  try {
+    const response = await acceptWebhook(toWebhookRequest(event), {
+      config: app.runtime.config.webhook,
+      inbox: await app.inbox(),
+      now: app.runtime.now,
+      logger,
+      metrics,
+      ...(app.options.fetchJwks ? { fetchJwks: app.options.fetchJwks } : {}),
+    });
+    return toLambdaResult(response);
+  } catch (error) {
+    logger.error('webhook failed', { error });
+    return UNAVAILABLE;
+  } finally {
+    await metrics.flush();
+  }
+}

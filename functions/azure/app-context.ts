@@ -1,0 +1,194 @@
+/**
+ * The Azure Functions app's composition, built once per instance on first use and shared by every
+ * function: the configuration (app settings; secrets as Key Vault references resolved by the
+ * platform), the runtime (store, evidence, pipeline, sinks) and the Storage Queue inbox. Nothing is
+ * opened at import time, so indexing the app costs only the @azure/functions registrations.
+ *
+ * Azure-only app settings (beside the CROSSWATCH_* configuration settings):
+ *   CROSSWATCH_STORAGE        connection string of the queue account (also the queue trigger's `connection`)
+ *   CROSSWATCH_INBOX_QUEUE    inbox queue name (default crosswatch-inbox; poison: <name>-poison)
+ *   CROSSWATCH_DEPLOYMENT_ID  this deployment's heartbeat id (default: the vantage id)
+ *   CROSSWATCH_WATCH_PEERS    peers the watchdog checks: `id=https://…/status?code=…,…`
+ *   CROSSWATCH_*_SCHEDULE     NCRONTAB schedules of the timer functions (see the README)
+ */
+import type { InvocationContext } from '@azure/functions';
+import type { TokenCredential } from '@azure/identity';
+import type { PollerCredentials } from '../../shared/config/crosswatch-config.ts';
+import { loadConfig } from '../../shared/config/load-config.ts';
+import type { EntraKeyResolver } from '../../shared/ingest/entra-webhook-token.ts';
+import type { Inbox } from '../../shared/ingest/inbox.ts';
+import type { Logger } from '../../shared/observability/logger.ts';
+import type { Metrics } from '../../shared/observability/metrics.ts';
+import type { PollEndpoints } from '../../shared/poll/poll-provider-health.ts';
+import { createNotifySinks } from '../notify-sinks.ts';
+import { type CreateSinks, openRuntime, type Runtime } from '../open-runtime.ts';
+import { type PeerSpec, parsePeers } from '../watch-peers.ts';
+import { createInvocationLogger, createInvocationMetrics } from './invocation-logging.ts';
+
+export const AZURE_SETTINGS = {
+  storage: 'CROSSWATCH_STORAGE',
+  inboxQueue: 'CROSSWATCH_INBOX_QUEUE',
+  deploymentId: 'CROSSWATCH_DEPLOYMENT_ID',
+  watchPeers: 'CROSSWATCH_WATCH_PEERS',
+} as const;
+export const DEFAULT_INBOX_QUEUE = 'crosswatch-inbox';
+
+export interface AppContextOptions {
+  readonly env?: Readonly<Record<string, string | undefined>>;
+  readonly cwd?: string;
+  readonly now?: () => Date;
+  readonly createSinks?: CreateSinks;
+  /** Outbound HTTP for the watchdog's peer pulls and Graph (tests: loopback). */
+  readonly fetch?: typeof fetch;
+  readonly pollEndpoints?: PollEndpoints;
+  /** The pollers' credential (default DefaultAzureCredential, or the configured service principal). */
+  readonly credentialFor?: (credentials: PollerCredentials | null) => Promise<TokenCredential>;
+  /** Entra signing keys for secure webhooks (tests: a local JWKS). */
+  readonly fetchJwks?: EntraKeyResolver;
+}
+
+export interface AppContext {
+  readonly runtime: Runtime;
+  readonly deploymentId: string;
+  readonly peers: readonly PeerSpec[];
+  readonly options: AppContextOptions;
+  inbox(): Promise<Inbox>;
+  credentialFor(credentials: PollerCredentials | null): Promise<TokenCredential>;
+  /** This invocation's logger and metrics (flush the metrics before returning). */
+  observe(context: InvocationContext): { readonly logger: Logger; readonly metrics: Metrics };
+}
+
+let configured: AppContextOptions = {};
+let current: Promise<AppContext> | undefined;
+
+/** Replaces the options (tests) and drops the instance's context so the next call rebuilds it. */
+export async function configureAppContext(options: AppContextOptions): Promise<void> {
+  const previous = current;
+  configured = options;
+  current = undefined;
+  await previous?.then((context) => context.runtime.close()).catch(() => undefined);
+}
+
+async function defaultCredentialFor(credentials: PollerCredentials | null): Promise<TokenCredential> {
+  const identity = await import('@azure/identity');
+  if (credentials?.clientSecret) {
+    return new identity.ClientSecretCredential(
+      credentials.tenantId,
+      credentials.clientId,
+      credentials.clientSecret,
+    );
+  }
+  return new identity.DefaultAzureCredential(
+    credentials ? { managedIdentityClientId: credentials.clientId } : {},
+  );
+}
+
+async function buildAppContext(options: AppContextOptions): Promise<AppContext> {
+  const env = options.env ?? process.env;
+  const config = await loadConfig({ env, cwd: options.cwd ?? process.cwd() });
+  const runtime = openRuntime(config, {
+    ...(options.now ? { now: options.now } : {}),
+    createSinks: options.createSinks ?? createNotifySinks,
+    ...(options.fetch ? { sinkDeps: { fetch: options.fetch } } : {}),
+  });
+  const connectionString = env[AZURE_SETTINGS.storage];
+  const queueName = env[AZURE_SETTINGS.inboxQueue] || DEFAULT_INBOX_QUEUE;
+  let inbox: Promise<Inbox> | undefined;
+  return {
+    runtime,
+    deploymentId: env[AZURE_SETTINGS.deploymentId] || config.vantage.id,
+    peers: parsePeers(env[AZURE_SETTINGS.watchPeers]),
+    options,
+    inbox() {
+      inbox ??= (async () => {
+        if (!connectionString) throw new Error(`${AZURE_SETTINGS.storage} is not set`);
+        const { createAzureQueueInbox } = await import('../../shared/ingest/azure-queue-inbox.ts');
+        const overflow = await runtime.evidence();
+        return createAzureQueueInbox({ connectionString, queueName, ...(overflow ? { overflow } : {}) });
+      })().catch((error: unknown) => {
+        inbox = undefined;
+        throw error;
+      });
+      return inbox;
+    },
+    credentialFor: options.credentialFor ?? defaultCredentialFor,
+    observe(context) {
+      const settings = {
+        level: config.log.level,
+        secrets: config.secrets,
+        ...(options.now ? { now: options.now } : {}),
+      };
+      return {
+        logger: createInvocationLogger(context, settings),
+        metrics: createInvocationMetrics(context, settings),
+      };
+    },
+  };
+}
+
+/** The instance's context; a failed build (bad configuration) is retried on the next invocation. */
+export function getAppContext(): Promise<AppContext> {
+  current ??= buildAppContext(configured).catch((error: unknown) => {
+    current = undefined;
+    throw error;
+  });
+  return current;
+}
+
+export interface Invocation {
+  readonly app: AppContext;
+  readonly logger: Logger;
+  readonly metrics: Metrics;
+  pipeline(): ReturnType<Runtime['pipeline']>;
+}
+
+/**
+ * Runs one non-HTTP invocation: builds its logger and metrics, logs a failure by its error (redacted)
+ * and rethrows it so the host records the invocation as failed (a queue message is then retried and,
+ * after maxDequeueCount, moved to the poison queue), and always flushes the metrics.
+ */
+export async function runInvocation<T>(
+  context: InvocationContext,
+  work: (invocation: Invocation) => Promise<T>,
+): Promise<T> {
+  const appContext = await getAppContext();
+  const { logger, metrics } = appContext.observe(context);
+  try {
+    return await work({
+      app: appContext,
+      logger,
+      metrics,
+      pipeline: () => appContext.runtime.pipeline(logger, metrics),
+    });
+  } catch (error) {
+    logger.error(`${context.functionName} failed`, { error });
+    metrics.count('function.failed', { function: context.functionName });
+    throw error;
+  } finally {
+    await metrics.flush();
+  }
+}
+
+/** A timer's slot: the scheduled minute this run stands for (a late run keeps its slot's identity). */
+export function toScheduledMinute(at: Date): Date {
+  return new Date(Math.floor(at.getTime() / 60_000) * 60_000);
+}
+
+/**
+ * Keeps a queue message that is not a crosswatch inbox message in the evidence archive (kind
+ * `inbox:unreadable`) and counts it as a dead letter; returns its content hash (null without an archive).
+ */
+export async function keepUnreadableMessage(
+  message: unknown,
+  deps: { readonly evidence: import('../../shared/store/ports.ts').EvidenceArchive | null },
+  metrics: Metrics,
+): Promise<string | null> {
+  metrics.count('inbox.dead_letter', { source: 'unreadable' });
+  if (!deps.evidence) return null;
+  const text = typeof message === 'string' ? message : JSON.stringify(message ?? null);
+  const record = await deps.evidence.put(Buffer.from(text, 'utf8'), {
+    contentType: 'application/octet-stream',
+    kind: 'inbox:unreadable',
+  });
+  return record.contentHash;
+}

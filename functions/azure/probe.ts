@@ -1,0 +1,41 @@
+/**
+ * `probe` (timer, schedule from the app setting CROSSWATCH_PROBE_SCHEDULE, NCRONTAB such as
+ * `0 * * * * *`): one probe round from this vantage through the pipeline (engine → outbox). The
+ * round id carries the scheduled minute, so a redelivered or late (isPastDue) run is the same round
+ * and the engine recognizes its results as redeliveries.
+ */
+import { readFile } from 'node:fs/promises';
+import { app, type InvocationContext, type Timer } from '@azure/functions';
+import { resolveProbeTargets } from '../../shared/pipeline/resolve-probe-targets.ts';
+import { runScheduledProbeRound } from '../../shared/pipeline/run-probe-round.ts';
+import { runInvocation, toScheduledMinute } from './app-context.ts';
+
+export async function probe(timer: Timer, context: InvocationContext): Promise<void> {
+  await runInvocation(context, async ({ app: appContext, logger, pipeline }) => {
+    const { config } = appContext.runtime;
+    if (!config.probes.enabled) {
+      logger.info('probes disabled');
+      return;
+    }
+    const targets = await resolveProbeTargets(config.probes, (path) => readFile(path));
+    const outcome = await runScheduledProbeRound(
+      {
+        targets: targets.targets,
+        vantage: config.vantage,
+        timeoutMs: config.probes.timeoutMs,
+        concurrency: config.probes.concurrency,
+        scheduledAt: toScheduledMinute(appContext.runtime.now()),
+      },
+      await pipeline(),
+    );
+    logger.info('probe round', {
+      roundId: outcome.summary.roundId,
+      isPastDue: timer.isPastDue,
+      targets: outcome.summary.targets,
+      counts: outcome.summary.counts,
+      queued: outcome.queued,
+    });
+  });
+}
+
+app.timer('probe', { schedule: '%CROSSWATCH_PROBE_SCHEDULE%', handler: probe });

@@ -1,0 +1,177 @@
+/**
+ * The inbox: where a webhook input becomes durable before the ingress answers 202. An entry is the
+ * raw body plus where it came from; its id is the sha256 of the body, so a redelivered payload (the
+ * action group retries, two subscriptions sending the very same bytes) is stored once.
+ *
+ * `createStoreInbox` keeps entries in any StateStore (collection `inbox`): one conditional create per
+ * entry. The SQLite group-commit inbox (sqlite-inbox.ts) offers the same `InboxQueue` contract with
+ * many puts per transaction.
+ */
+import { createHash } from 'node:crypto';
+import { ConflictError, type StateStore } from '../store/ports.ts';
+
+export const INBOX_COLLECTION = 'inbox';
+
+export interface InboxEntry {
+  /** `sha256:<hex>` of the body bytes. */
+  readonly id: string;
+  /** ISO UTC time the ingress accepted it. */
+  readonly receivedAt: string;
+  /** The body as UTF-8 text (what normalizeText reads). */
+  readonly body: string;
+  /** The route that accepted it: `service-health`, `webhook`, … */
+  readonly source: string;
+  readonly contentType: string;
+}
+
+/** What the ingress needs: `put` resolves only once the entry is durable; it rejects otherwise. */
+export interface Inbox {
+  put(entry: InboxEntry): Promise<void>;
+}
+
+export type InboxEntryState = 'pending' | 'processed' | 'failed';
+
+export interface StoredInboxEntry extends InboxEntry {
+  readonly state: InboxEntryState;
+  /** ISO UTC, when processed or failed. */
+  readonly settledAt: string | null;
+  /** Why processing failed (a one-line message, no secrets). */
+  readonly error: string | null;
+}
+
+/** The consumer side: what the pipeline drains. */
+export interface InboxQueue extends Inbox {
+  /** Several entries, each durable when the promise resolves (one transaction where the backend can). */
+  putMany(entries: readonly InboxEntry[]): Promise<void>;
+  /** Pending entries, oldest first, at most `limit` (default 100). */
+  listPending(limit?: number): Promise<InboxEntry[]>;
+  /** Marks an entry processed (or failed with a reason); a later put of the same id stays settled. */
+  markProcessed(id: string, at: Date, error?: string): Promise<void>;
+  /** How many entries are still pending. */
+  countPending(): Promise<number>;
+}
+
+/** The inbox's backend refused or failed: the ingress answers 503 (the sender retries). */
+export class InboxUnavailableError extends Error {
+  override name = 'InboxUnavailableError';
+  constructor(message: string, options?: { cause?: unknown }) {
+    super(message, options);
+  }
+}
+
+/** `sha256:<hex>` of the body bytes: the entry id. */
+export function computeInboxId(body: Uint8Array | string): string {
+  return `sha256:${createHash('sha256').update(body).digest('hex')}`;
+}
+
+export function createInboxEntry(
+  body: Uint8Array,
+  meta: { readonly source: string; readonly contentType: string; readonly receivedAt: Date },
+): InboxEntry {
+  return {
+    id: computeInboxId(body),
+    receivedAt: meta.receivedAt.toISOString(),
+    body: Buffer.from(body.buffer, body.byteOffset, body.byteLength).toString('utf8'),
+    source: meta.source,
+    contentType: meta.contentType,
+  };
+}
+
+/**
+ * Store keys sort pending entries by arrival: `<receivedAt>|<id>`; a small index document per id
+ * (`id:<id>`) makes a redelivery a no-op and finds the entry to settle.
+ */
+function toEntryKey(entry: InboxEntry): string {
+  return `q:${entry.receivedAt}|${entry.id}`;
+}
+
+export interface StoreInboxOptions {
+  /** Settled entries are kept this long before retention may delete them (default 7 days). */
+  readonly retentionMs?: number;
+}
+
+export function createStoreInbox(store: StateStore, options: StoreInboxOptions = {}): InboxQueue {
+  const retentionMs = options.retentionMs ?? 7 * 24 * 60 * 60_000;
+
+  async function putOne(entry: InboxEntry): Promise<void> {
+    try {
+      // The id document first: when it exists, the same body is already durable (pending or settled).
+      await store.put(
+        INBOX_COLLECTION,
+        `id:${entry.id}`,
+        { key: toEntryKey(entry) },
+        { expectedVersion: null },
+      );
+    } catch (error) {
+      if (error instanceof ConflictError) return;
+      throw new InboxUnavailableError('the inbox could not store the entry', { cause: error });
+    }
+    const stored: StoredInboxEntry = { ...entry, state: 'pending', settledAt: null, error: null };
+    try {
+      await store.put(INBOX_COLLECTION, toEntryKey(entry), stored);
+    } catch (error) {
+      // Undo the id document so the sender's retry is not taken for a duplicate.
+      await store.delete(INBOX_COLLECTION, `id:${entry.id}`).catch(() => undefined);
+      throw new InboxUnavailableError('the inbox could not store the entry', { cause: error });
+    }
+  }
+
+  return {
+    put: putOne,
+    async putMany(entries) {
+      for (const entry of entries) await putOne(entry);
+    },
+    async listPending(limit = 100) {
+      const found: InboxEntry[] = [];
+      let cursor: string | undefined;
+      do {
+        const page = await store.list<StoredInboxEntry>(INBOX_COLLECTION, {
+          prefix: 'q:',
+          limit: 1000,
+          ...(cursor === undefined ? {} : { cursor }),
+        });
+        for (const item of page.items) {
+          if (item.value.state !== 'pending') continue;
+          const { state: _state, settledAt: _settledAt, error: _error, ...entry } = item.value;
+          found.push(entry);
+          if (found.length >= limit) return found;
+        }
+        cursor = page.cursor;
+      } while (cursor);
+      return found;
+    },
+    async markProcessed(id, at, error) {
+      const index = await store.get<{ key: string }>(INBOX_COLLECTION, `id:${id}`);
+      if (!index) return;
+      const current = await store.get<StoredInboxEntry>(INBOX_COLLECTION, index.value.key);
+      if (current?.value.state !== 'pending') return;
+      const expiresAt = at.getTime() + retentionMs;
+      await store.put<StoredInboxEntry>(
+        INBOX_COLLECTION,
+        index.value.key,
+        {
+          ...current.value,
+          state: error === undefined ? 'processed' : 'failed',
+          settledAt: at.toISOString(),
+          error: error ?? null,
+        },
+        { expectedVersion: current.version, expiresAt },
+      );
+      await store.put(INBOX_COLLECTION, `id:${id}`, index.value, { expiresAt });
+    },
+    async countPending() {
+      let count = 0;
+      let cursor: string | undefined;
+      do {
+        const page = await store.list<StoredInboxEntry>(INBOX_COLLECTION, {
+          prefix: 'q:',
+          limit: 1000,
+          ...(cursor === undefined ? {} : { cursor }),
+        });
+        for (const item of page.items) if (item.value.state === 'pending') count++;
+        cursor = page.cursor;
+      } while (cursor);
+      return count;
+    },
+  };
+}

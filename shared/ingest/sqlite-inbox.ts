@@ -1,0 +1,270 @@
+/**
+ * The local runner's inbox: its own SQLite file (`<data dir>/inbox.db`, WAL) with GROUP COMMIT —
+ * every `put` (and every `markProcessed`) arriving while a commit is in flight joins the next
+ * transaction; each resolves only after the transaction holding it committed (with durability
+ * `full`, after the WAL was fsynced). One commit, and one fsync, covers a whole batch of webhook
+ * requests instead of one each.
+ *
+ * By default the commits run on a worker thread (sqlite-inbox-writer.ts) so that the HTTP thread
+ * keeps reading requests while a batch is written and synced (a pipelined group commit); reads
+ * (`listPending`, `countPending`) use a connection on the calling thread and see every committed
+ * write (WAL). `offThread: false` commits on the calling thread.
+ *
+ * Its own file keeps ingest writes from contending with the engine's writes for SQLite's single
+ * write lock. Ids are the body's sha256: a redelivered body is ignored (INSERT OR IGNORE).
+ */
+import { mkdirSync } from 'node:fs';
+import { createRequire } from 'node:module';
+import { dirname } from 'node:path';
+import { Worker } from 'node:worker_threads';
+import Database from 'better-sqlite3';
+import { type InboxEntry, type InboxQueue, InboxUnavailableError } from './inbox.ts';
+import {
+  applyInboxSchema,
+  type InboxOperation,
+  prepareInboxCommit,
+  WRITER_SOURCE,
+  type WriterMessage,
+  type WriterReply,
+} from './sqlite-inbox-writer.ts';
+
+export interface SqliteInboxOptions {
+  /** The database file (`:memory:` is not supported: the writer needs a file it can share). */
+  readonly path: string;
+  /** `full` (default): each commit fsyncs the WAL (survives power loss); `normal`: survives process crashes. */
+  readonly durability?: 'normal' | 'full';
+  /** At most this many operations per transaction (default 1000). */
+  readonly maxBatch?: number;
+  /** Commit on a worker thread (default true). */
+  readonly offThread?: boolean;
+}
+
+export interface SqliteInbox extends InboxQueue {
+  /** Transactions committed so far, and the entries they inserted (for the bench and /api/status). */
+  readonly stats: { readonly commits: number; readonly entries: number };
+  /** Deletes entries settled before `cutoff` (retention); pending entries are never deleted. */
+  purgeSettled(cutoff: Date): Promise<number>;
+  close(): Promise<void>;
+}
+
+interface Pending {
+  readonly operation: InboxOperation;
+  readonly resolve: () => void;
+  readonly reject: (error: Error) => void;
+}
+
+interface Row {
+  id: string;
+  received_at: string;
+  body: string;
+  source: string;
+  content_type: string;
+}
+
+/** Commits one batch of operations in one transaction; rejects when it could not. */
+interface BatchCommitter {
+  commit(operations: readonly InboxOperation[]): Promise<void>;
+  close(): Promise<void>;
+}
+
+function createInThreadCommitter(db: Database.Database): BatchCommitter {
+  const commitAll = prepareInboxCommit(db);
+  return {
+    async commit(operations) {
+      commitAll(operations);
+    },
+    async close() {},
+  };
+}
+
+function createWorkerCommitter(path: string, synchronous: string): BatchCommitter {
+  const sqliteModule = createRequire(import.meta.url).resolve('better-sqlite3');
+  const worker = new Worker(WRITER_SOURCE, { eval: true, workerData: { path, synchronous, sqliteModule } });
+  worker.unref();
+  let waiting: { resolve: () => void; reject: (error: Error) => void } | undefined;
+  let broken: Error | undefined;
+  let exited = false;
+  const exitedPromise = new Promise<void>((resolve) => {
+    worker.once('exit', () => {
+      exited = true;
+      broken ??= new InboxUnavailableError('the inbox writer stopped');
+      waiting?.reject(broken);
+      waiting = undefined;
+      resolve();
+    });
+  });
+  worker.on('error', (error) => {
+    broken = new InboxUnavailableError('the inbox writer failed', { cause: error });
+  });
+  worker.on('message', (reply: WriterReply) => {
+    const current = waiting;
+    waiting = undefined;
+    // Idle again: the writer must not keep the process alive.
+    worker.unref();
+    if (reply.type === 'committed') current?.resolve();
+    else current?.reject(new InboxUnavailableError(`the inbox could not commit (${reply.message})`));
+  });
+  return {
+    commit(operations) {
+      if (broken) return Promise.reject(broken);
+      return new Promise<void>((resolve, reject) => {
+        waiting = { resolve, reject };
+        // While a commit is in flight the writer keeps the process alive, so the put settles.
+        worker.ref();
+        worker.postMessage({ type: 'commit', operations } satisfies WriterMessage);
+      });
+    },
+    async close() {
+      if (!exited) {
+        // Keep the process alive until the writer has closed its database and exited.
+        worker.ref();
+        worker.postMessage({ type: 'close' } satisfies WriterMessage);
+      }
+      await exitedPromise;
+    },
+  };
+}
+
+export function createSqliteInbox(options: SqliteInboxOptions): SqliteInbox {
+  mkdirSync(dirname(options.path), { recursive: true });
+  const synchronous = options.durability === 'normal' ? 'NORMAL' : 'FULL';
+  let db: Database.Database;
+  try {
+    db = new Database(options.path, { timeout: 5000 });
+    db.pragma('journal_mode = WAL');
+    db.pragma(`synchronous = ${synchronous}`);
+    applyInboxSchema(db);
+  } catch (error) {
+    throw new InboxUnavailableError(`the inbox database ${options.path} cannot be opened`, { cause: error });
+  }
+  const committer =
+    options.offThread === false
+      ? createInThreadCommitter(db)
+      : createWorkerCommitter(options.path, synchronous);
+  const maxBatch = options.maxBatch ?? 1000;
+  const selectPending = db.prepare<[number], Row>(
+    "SELECT id, received_at, body, source, content_type FROM inbox WHERE state = 'pending' ORDER BY seq LIMIT ?",
+  );
+  const countPendingStatement = db.prepare<[], { n: number }>(
+    "SELECT count(*) AS n FROM inbox WHERE state = 'pending'",
+  );
+  const deleteSettled = db.prepare<[string]>(
+    "DELETE FROM inbox WHERE state <> 'pending' AND settled_at IS NOT NULL AND settled_at < ?",
+  );
+
+  let queue: Pending[] = [];
+  let committing = false;
+  let scheduled = false;
+  let closed = false;
+  let idle: (() => void) | undefined;
+  const stats = { commits: 0, entries: 0 };
+
+  const flush = () => {
+    scheduled = false;
+    if (committing || queue.length === 0) {
+      if (!committing) idle?.();
+      return;
+    }
+    const batch = queue.length <= maxBatch ? queue : queue.slice(0, maxBatch);
+    queue = queue.length <= maxBatch ? [] : queue.slice(maxBatch);
+    committing = true;
+    committer.commit(batch.map((pending) => pending.operation)).then(
+      () => {
+        stats.commits++;
+        for (const pending of batch) {
+          if (pending.operation.op === 'put') stats.entries++;
+          pending.resolve();
+        }
+        committing = false;
+        // Everything that arrived during this commit goes out in the next one, right away.
+        flush();
+      },
+      (error: unknown) => {
+        const failure =
+          error instanceof InboxUnavailableError
+            ? error
+            : new InboxUnavailableError('the inbox could not commit', { cause: error });
+        for (const pending of batch) pending.reject(failure);
+        committing = false;
+        flush();
+      },
+    );
+  };
+
+  const enqueue = (operation: InboxOperation) =>
+    new Promise<void>((resolve, reject) => {
+      if (closed) {
+        reject(new InboxUnavailableError('the inbox is closed'));
+        return;
+      }
+      queue.push({ operation, resolve, reject });
+      if (!scheduled && !committing) {
+        scheduled = true;
+        // After the current I/O callbacks: every request parsed in this turn joins the batch.
+        setImmediate(flush);
+      }
+    });
+
+  const read = <T>(action: () => T): T => {
+    try {
+      return action();
+    } catch (error) {
+      throw new InboxUnavailableError('the inbox database failed', { cause: error });
+    }
+  };
+
+  return {
+    stats,
+    put: (entry: InboxEntry) =>
+      enqueue({
+        op: 'put',
+        id: entry.id,
+        receivedAt: entry.receivedAt,
+        body: entry.body,
+        source: entry.source,
+        contentType: entry.contentType,
+      }),
+    async putMany(entries) {
+      await Promise.all(entries.map((entry) => this.put(entry)));
+    },
+    async listPending(limit = 100) {
+      return read(() =>
+        selectPending.all(limit).map((row) => ({
+          id: row.id,
+          receivedAt: row.received_at,
+          body: row.body,
+          source: row.source,
+          contentType: row.content_type,
+        })),
+      );
+    },
+    markProcessed(id, at, error) {
+      // Joins the group commit too: settling many entries costs one transaction.
+      return enqueue({
+        op: 'settle',
+        id,
+        state: error === undefined ? 'processed' : 'failed',
+        at: at.toISOString(),
+        error: error ?? null,
+      });
+    },
+    async countPending() {
+      return read(() => countPendingStatement.get()?.n ?? 0);
+    },
+    async purgeSettled(cutoff) {
+      return read(() => deleteSettled.run(cutoff.toISOString()).changes);
+    },
+    async close() {
+      if (closed) return;
+      closed = true;
+      if (committing || queue.length > 0) {
+        await new Promise<void>((resolve) => {
+          idle = resolve;
+          if (!scheduled) flush();
+        });
+      }
+      await committer.close();
+      db.close();
+    },
+  };
+}

@@ -1,0 +1,68 @@
+/**
+ * One scheduled probe round through the pipeline: probe every target from this vantage, record the
+ * outcome and latency metrics, decide every result with the engine, and queue the notifications.
+ * Used by the local runner's schedule, the Azure timer function and the EventBridge-scheduled Lambda.
+ */
+import type { Decision } from '../engine/decision.ts';
+import { processEvents } from '../engine/process-event.ts';
+import type { Vantage } from '../event/schema.ts';
+import { enqueueNotifications } from '../notify/outbox.ts';
+import { METRIC_NAMES } from '../observability/metrics.ts';
+import type { EventLoopLagMonitor } from '../probe/event-loop-lag.ts';
+import { createRoundId, type RoundSummary, runProbeRound } from '../probe/runner.ts';
+import type { TargetSpec } from '../probe/targets-file.ts';
+import { type PipelineDeps, reportDecisions } from './pipeline-deps.ts';
+
+export interface ProbeRoundSettings {
+  readonly targets: readonly TargetSpec[];
+  readonly vantage: Vantage;
+  readonly timeoutMs: number;
+  readonly concurrency: number;
+  /** Scheduled time of this round: part of the round id, so a redelivered schedule is one round. */
+  readonly scheduledAt?: Date;
+  readonly signal?: AbortSignal;
+  readonly lagMonitor?: EventLoopLagMonitor;
+  /** Extra trust anchors (tests). */
+  readonly ca?: string | readonly string[];
+}
+
+export interface ProbeRoundOutcome {
+  readonly summary: RoundSummary;
+  readonly decisions: readonly Decision[];
+  readonly queued: number;
+}
+
+export async function runScheduledProbeRound(
+  settings: ProbeRoundSettings,
+  deps: PipelineDeps,
+): Promise<ProbeRoundOutcome> {
+  const round = await runProbeRound(settings.targets, {
+    vantage: settings.vantage,
+    timeoutMs: settings.timeoutMs,
+    concurrency: settings.concurrency,
+    now: deps.now,
+    ...(settings.scheduledAt ? { roundId: createRoundId(settings.scheduledAt, settings.vantage.id) } : {}),
+    ...(settings.signal ? { signal: settings.signal } : {}),
+    ...(settings.lagMonitor ? { lagMonitor: settings.lagMonitor } : {}),
+    ...(settings.ca ? { ca: settings.ca } : {}),
+  });
+  for (const result of round.results) {
+    const dimensions = { target: result.target.id, plane: result.plane, vantage: settings.vantage.id };
+    deps.metrics.count(METRIC_NAMES.probeResult, { ...dimensions, outcome: result.outcome });
+    if (result.latencyMs !== null)
+      deps.metrics.observe(METRIC_NAMES.probeLatencyMs, result.latencyMs, dimensions);
+  }
+  const decisions = await processEvents(round.events, {
+    store: deps.store,
+    now: deps.now,
+    config: deps.engine,
+  });
+  reportDecisions(decisions, deps);
+  const enqueued = await enqueueNotifications(decisions, {
+    store: deps.store,
+    routing: deps.routing,
+    now: deps.now,
+    ...(deps.statusPageBaseUrl ? { statusPageBaseUrl: deps.statusPageBaseUrl } : {}),
+  });
+  return { summary: round.summary, decisions, queued: enqueued.created.length };
+}

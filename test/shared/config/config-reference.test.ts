@@ -1,0 +1,36 @@
+import { readFileSync } from 'node:fs';
+import { describe, expect, it } from 'vitest';
+import { ENV_SETTINGS, parseEnvValue, setPath } from '../../../shared/config/config-env.ts';
+import { renderConfigReferenceTable } from '../../../shared/config/config-reference.ts';
+import { validateConfig } from '../../../shared/config/crosswatch-config.ts';
+
+describe('configuration reference', () => {
+  it("is the README's table (regenerate it from shared/config/config-reference.ts after a schema change)", () => {
+    const readme = readFileSync(new URL('../../../README.md', import.meta.url), 'utf8');
+    const start = readme.indexOf('<!-- config-reference:start -->\n');
+    const end = readme.indexOf('<!-- config-reference:end -->');
+    expect(start).toBeGreaterThan(0);
+    expect(readme.slice(start + '<!-- config-reference:start -->\n'.length, end)).toBe(
+      renderConfigReferenceTable(),
+    );
+  });
+
+  it('names a real setting for every CROSSWATCH_* variable', () => {
+    const samples: Record<string, string> = {
+      string: 'x',
+      integer: '1',
+      boolean: 'true',
+      list: 'a,b',
+    };
+    for (const setting of ENV_SETTINGS) {
+      const document: Record<string, unknown> = {};
+      setPath(document, setting.path, parseEnvValue(setting, samples[setting.type] ?? 'x'));
+      try {
+        validateConfig(document, setting.name);
+      } catch (error) {
+        // A bad sample value is fine; an unknown setting is not.
+        expect((error as Error).message).not.toContain('unknown setting');
+      }
+    }
+  });
+});
