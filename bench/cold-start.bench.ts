@@ -8,7 +8,7 @@
  *   minus it) of the AWS webhook and probe handlers (target ≤ 40 ms each), every other handler (for
  *   reading), and the whole Azure Functions app (all function files, as the host's `main` glob loads
  *   them; target ≤ 150 ms);
- * - AWS bundles ≤ 1 MB in total.
+ * - AWS bundles ≤ 1 MB in total (built with the runtime-provided AWS SDK, build.mjs's default).
  */
 import { readdirSync, readFileSync, statSync } from 'node:fs';
 import { join, resolve } from 'node:path';

@@ -14,6 +14,19 @@ const onlyCli = process.argv.includes('--cli');
 const readArg = (name) => process.argv.find((arg) => arg.startsWith(`${name}=`))?.slice(name.length + 1);
 const cloudOnly = readArg('--cloud-only')?.split(',');
 const cloudRoot = readArg('--cloud-outdir') ?? 'dist';
+/**
+ * `--aws-sdk=runtime` (default): the Lambda Node.js runtimes (nodejs20.x, nodejs22.x) ship AWS SDK
+ * v3, so the Lambda bundles import `@aws-sdk/*` (and its `@smithy/*` core) from the runtime instead
+ * of carrying their own copy: every handler stays under 1 MB. `--aws-sdk=bundled` bundles the SDK
+ * version from package-lock.json into each handler instead (version pinned by us, ~0.5–0.7 MB more
+ * per handler); either way the SDK is only imported, lazily, on the paths that use it.
+ */
+const awsSdk = readArg('--aws-sdk') ?? 'runtime';
+if (awsSdk !== 'runtime' && awsSdk !== 'bundled') {
+  console.error(`build: --aws-sdk must be "runtime" or "bundled", not "${awsSdk}"`);
+  process.exit(2);
+}
+const awsSdkExternal = awsSdk === 'runtime' ? ['@aws-sdk/*', '@smithy/*'] : [];
 const wanted = (name) => cloudOnly === undefined || cloudOnly.includes(name);
 const common = {
   bundle: true,
@@ -32,8 +45,14 @@ const common = {
 const bundles = [
   {
     name: 'cli',
-    entryPoints: ['shared/cli/main.ts'],
+    // Split: each command's `import()` becomes a chunk, so `crosswatch normalize` does not parse the
+    // runner, the sinks and the cloud SDKs it never uses.
+    entryPoints: { crosswatch: 'shared/cli/main.ts' },
+    outdir: 'dist/cli',
     outfile: 'dist/cli/crosswatch.mjs',
+    splitting: true,
+    chunkNames: 'chunks/[name]-[hash]',
+    outExtension: { '.js': '.mjs' },
     // A native module: loaded from node_modules at run time (bundled, it cannot find its binary).
     external: ['better-sqlite3'],
   },
@@ -49,10 +68,11 @@ await mkdir('dist', { recursive: true });
 for (const bundle of bundles) {
   if (onlyCli && bundle.name !== 'cli') continue;
   if (cloudOnly) continue;
-  const { name, ...options } = bundle;
-  await build({ ...common, ...options });
-  const { size } = await stat(options.outfile);
-  if (!onlyCli) console.log(`built ${name.padEnd(8)} ${options.outfile} (${(size / 1024).toFixed(1)} KB)`);
+  const { name, outfile, ...options } = bundle;
+  if (options.outdir) await rm(options.outdir, { recursive: true, force: true });
+  await build({ ...common, ...options, ...(options.outdir ? {} : { outfile }) });
+  const { size } = await stat(outfile);
+  if (!onlyCli) console.log(`built ${name.padEnd(8)} ${outfile} (${(size / 1024).toFixed(1)} KB)`);
 }
 
 if (!onlyCli) {
@@ -91,7 +111,13 @@ if (!onlyCli) {
       // On AWS the state store is DynamoDB and evidence goes to S3 (or a directory): the Azure
       // Storage SDKs stay out of the Lambda bundles. Configuring an Azure store on Lambda fails at
       // start with "Cannot find package", which the handlers answer as 503.
-      external: [...cloud.external, '@azure/data-tables', '@azure/storage-blob', '@azure/storage-queue'],
+      external: [
+        ...cloud.external,
+        ...awsSdkExternal,
+        '@azure/data-tables',
+        '@azure/storage-blob',
+        '@azure/storage-queue',
+      ],
     });
     await writeFile(`${outdir}/meta.json`, JSON.stringify(result.metafile));
     const { size } = await stat(`${outdir}/index.mjs`);

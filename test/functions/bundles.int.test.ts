@@ -3,12 +3,14 @@
  * webhook handler and the Azure app into a temp directory, and fresh `node` processes import them and
  * invoke them — the webhook against moto's SQS on loopback, the Azure `heartbeat` and `status`
  * functions on the memory store — so banner, code splitting, lazy chunks and externals are
- * exercised as Lambda and the Functions host would load them. In the child, the InvocationContext
+ * exercised as Lambda and the Functions host would load them. The only packages the bundles find
+ * outside themselves are the AWS SDK v3 scopes the Lambda runtime provides (linked in for the AWS
+ * bundles) and none at all for the Azure app. In the child, the InvocationContext
  * is a plain object with the logging methods the functions call: the bundle carries its own copy of
  * @azure/functions, which the test process cannot construct objects of.
  */
 import { spawnSync } from 'node:child_process';
-import { mkdtempSync, readdirSync, rmSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, readdirSync, rmSync, symlinkSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { pathToFileURL } from 'node:url';
@@ -28,6 +30,12 @@ beforeAll(async () => {
     { encoding: 'utf8', timeout: 120_000 },
   );
   if (built.status !== 0) throw new Error(`build failed: ${built.stderr}`);
+  // The Lambda bundles take AWS SDK v3 from the Lambda runtime (build.mjs --aws-sdk=runtime): stand
+  // in for the runtime's copy with links to ours, and nothing else (the Azure app must be complete).
+  mkdirSync(join(out, 'aws', 'node_modules'), { recursive: true });
+  for (const scope of ['@aws-sdk', '@smithy']) {
+    symlinkSync(resolve('node_modules', scope), join(out, 'aws', 'node_modules', scope), 'dir');
+  }
   moto = await startMoto();
   const sqs = new SQSClient({ endpoint: moto.endpoint, region: moto.region, credentials: moto.credentials });
   const created = await sqs.send(new CreateQueueCommand({ QueueName: 'bundle-inbox' }));
