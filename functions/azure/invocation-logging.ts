@@ -9,9 +9,9 @@
  * Insights SDK is loaded (it would cost more cold start than the whole app).
  */
 import type { InvocationContext } from '@azure/functions';
+import { createRedactor } from '../../shared/notify/redact.ts';
 import { createLogger, type Logger, type LogLevel } from '../../shared/observability/logger.ts';
 import type { MetricDimensions, Metrics } from '../../shared/observability/metrics.ts';
-import { redactText } from '../../shared/observability/redact.ts';
 
 export interface InvocationLoggingOptions {
   readonly level?: LogLevel;
@@ -68,13 +68,12 @@ export function createInvocationMetrics(
   context: InvocationContext,
   options: InvocationLoggingOptions = {},
 ): Metrics {
-  const secrets = options.secrets ?? [];
+  const redact = createRedactor(options.secrets ?? []);
   const series = new Map<string, Series>();
   const record = (name: string, kind: Series['kind'], value: number, dimensions: MetricDimensions = {}) => {
     if (!Number.isFinite(value)) return;
     const clean: Record<string, string> = {};
-    for (const [key, dimension] of Object.entries(dimensions))
-      clean[key] = redactText(String(dimension), secrets);
+    for (const [key, dimension] of Object.entries(dimensions)) clean[key] = redact(String(dimension));
     const key = `${kind}|${name}|${Object.keys(clean)
       .sort()
       .map((k) => `${k}=${clean[k]}`)

@@ -44,7 +44,11 @@ const TOKEN_PATTERNS: readonly RegExp[] = [
   /\bwhsec_[A-Za-z0-9+/=]+/g,
   /\bxox[abposr]-[A-Za-z0-9-]+/g,
   /\b(GenieKey|Bearer|Basic|Token)\s+[A-Za-z0-9._~+/=-]+/gi,
-  /\b(routing_key|routingKey|integration_key|api[_-]?key|apiKey|password|passwd|pass|secret|client_secret|token|access_token)(["']?\s*[:=]\s*["']?)[^\s"'&,;}]+/gi,
+  /\b(routing_key|routingKey|integration_key|api[_-]?key|apiKey|password|passwd|pass|secret|client_secret|token|tokenid|access_token)(["']?\s*[:=]\s*["']?)[^\s"'&,;}]+/gi,
+  // A query string outside a full URL: Azure Functions keys (`?code=`), SAS signatures (`&sig=`).
+  /([?&](?:code|sig)=)[^&#\s"']+/gi,
+  // A JWT (Entra bearer tokens) anywhere in free text.
+  /\beyJ[A-Za-z0-9_-]{8,}\.[A-Za-z0-9_-]{8,}\.[A-Za-z0-9_-]*/g,
 ];
 
 /** Masks URLs' userinfo, paths and queries, and well-known token shapes in free text. */
@@ -60,6 +64,7 @@ export function redactPatterns(text: string): string {
       if (pattern === TOKEN_PATTERNS[2] && name) return `${name} ${REDACTED}`;
       if (pattern === TOKEN_PATTERNS[3] && name && separator !== undefined)
         return `${name}${separator}${REDACTED}`;
+      if (pattern === TOKEN_PATTERNS[4] && name) return `${name}${REDACTED}`;
       return match.startsWith('whsec_') ? `whsec_${REDACTED}` : REDACTED;
     });
   }

@@ -10,8 +10,9 @@
  *
  * Format: https://docs.aws.amazon.com/AmazonCloudWatch/latest/monitoring/CloudWatch_Embedded_Metric_Format_Specification.html
  */
+
+import { createRedactor } from '../notify/redact.ts';
 import type { MetricDimensions, Metrics } from './metrics.ts';
-import { redactText } from './redact.ts';
 
 export interface EmfMetricsOptions {
   /** The CloudWatch namespace (default `crosswatch`). */
@@ -45,7 +46,7 @@ export function createEmfMetrics(options: EmfMetricsOptions = {}): Metrics {
   const namespace = options.namespace ?? 'crosswatch';
   const write = options.write ?? ((line: string) => process.stdout.write(line));
   const now = options.now ?? Date.now;
-  const secrets = options.secrets ?? [];
+  const redact = createRedactor(options.secrets ?? []);
   const series = new Map<string, Series>();
 
   const clean = (dimensions: MetricDimensions | undefined): MetricDimensions => {
@@ -54,7 +55,7 @@ export function createEmfMetrics(options: EmfMetricsOptions = {}): Metrics {
       if (Object.keys(merged).length >= MAX_DIMENSIONS) break;
       // A dimension must not collide with the metric value or the _aws envelope.
       if (key === '_aws') continue;
-      merged[key] = redactText(String(value), secrets).slice(0, 1024);
+      merged[key] = redact(String(value)).slice(0, 1024);
     }
     return merged;
   };

@@ -5,7 +5,6 @@
  * written. `formatLogLineReadable` turns a line into the local runner's human form.
  */
 import { createRedactor, type Redactor } from '../notify/redact.ts';
-import { redactText } from './redact.ts';
 
 export type LogLevel = 'debug' | 'info' | 'warn' | 'error';
 export type LogFields = Readonly<Record<string, unknown>>;
@@ -42,8 +41,8 @@ export interface CreateLoggerOptions {
 const LEVELS: Readonly<Record<LogLevel, number>> = { debug: 10, info: 20, warn: 30, error: 40 };
 
 function redactValue(value: unknown, redact: Redactor, depth = 0): unknown {
-  if (typeof value === 'string') return redactText(redact(value));
-  if (value instanceof Error) return redactText(redact(`${value.name}: ${value.message}`));
+  if (typeof value === 'string') return redact(value);
+  if (value instanceof Error) return redact(`${value.name}: ${value.message}`);
   if (depth > 6 || value === null || typeof value !== 'object') return value;
   if (Array.isArray(value)) return value.map((item) => redactValue(item, redact, depth + 1));
   return Object.fromEntries(

@@ -1,18 +1,24 @@
 import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
-import type { CrosswatchEvent, ProviderEventData } from '../../../shared/event/schema.ts';
+import type { ProviderEventData } from '../../../shared/event/schema.ts';
 import { awsHealthFormat } from '../../../shared/ingest/aws-health.ts';
 import { InvalidInputError, NormalizeError } from '../../../shared/ingest/errors.ts';
-import type { FormatResult } from '../../../shared/ingest/input-format.ts';
 import { normalizeText } from '../../../shared/ingest/normalize.ts';
 import { assertValidEvent } from '../../helpers/assert-valid-event.ts';
+import {
+  createFormatHarness,
+  dataOf,
+  FIXED_NOW,
+  FORMAT_CONTEXT,
+  type Json,
+  thrown,
+} from '../../helpers/format-harness.ts';
 
-const context = { receivedAt: '2026-01-22T10:00:00.000Z', evidence: null };
-const now = () => new Date('2026-01-22T10:00:00.000Z');
+const context = FORMAT_CONTEXT;
+const { normalize } = createFormatHarness(awsHealthFormat);
+const now = FIXED_NOW;
 const DASHBOARD = 'https://health.aws.amazon.com/health/home#/account/event-log?eventID=';
 const EMPTY_SCOPE = { tenantIds: [], subscriptionIds: [], accountIds: [], resourceIds: [] };
-
-type Json = Record<string, unknown>;
 
 function load(variant: string): Json {
   return JSON.parse(
@@ -22,18 +28,6 @@ function load(variant: string): Json {
 
 function loadRaw(variant: string): string {
   return readFileSync(new URL(`../../fixtures/aws-health/${variant}.json`, import.meta.url), 'utf8');
-}
-
-function normalize(document: unknown): FormatResult {
-  const result = awsHealthFormat.normalize(document, context);
-  for (const event of result.events) assertValidEvent(event);
-  return result;
-}
-
-function dataOf(event: CrosswatchEvent | undefined): ProviderEventData {
-  if (event === undefined || event.data.provider === 'crosswatch')
-    throw new Error('expected a provider event');
-  return event.data;
 }
 
 function single(document: unknown): ProviderEventData {
@@ -54,15 +48,6 @@ function variantOf(variant: string, detail: Json = {}, top: Json = {}): Json {
 
 function dashboardLink(eventArn: string) {
   return [{ label: 'AWS Health Dashboard', url: `${DASHBOARD}${encodeURIComponent(eventArn)}` }];
-}
-
-function thrown(run: () => unknown): unknown {
-  try {
-    run();
-  } catch (error) {
-    return error;
-  }
-  throw new Error('expected an error');
 }
 
 const PUBLIC_EC2_ARN =

@@ -1,19 +1,24 @@
 import { readdirSync, readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
-import type { CrosswatchEvent, ProviderEventData } from '../../../shared/event/schema.ts';
 import { azureActivityLogRecordFormat } from '../../../shared/ingest/azure-activity-log-record.ts';
 import { azureMonitorCommonFormat } from '../../../shared/ingest/azure-monitor-common.ts';
 import { InvalidInputError, NormalizeError } from '../../../shared/ingest/errors.ts';
-import type { FormatResult } from '../../../shared/ingest/input-format.ts';
 import { normalizeText } from '../../../shared/ingest/normalize.ts';
 import { assertValidEvent } from '../../helpers/assert-valid-event.ts';
+import {
+  createFormatHarness,
+  dataOf,
+  FIXED_NOW,
+  FORMAT_CONTEXT,
+  type Json,
+  thrown,
+} from '../../helpers/format-harness.ts';
 
-const context = { receivedAt: '2026-01-22T10:00:00.000Z', evidence: null };
-const now = () => new Date('2026-01-22T10:00:00.000Z');
+const context = FORMAT_CONTEXT;
+const { normalize, single } = createFormatHarness(azureActivityLogRecordFormat);
+const now = FIXED_NOW;
 const RAW_RESOURCE_ID =
   '/subscriptions/<subscription id>/resourcegroups/<resource group>/providers/microsoft.compute/virtualmachines/<resource name>';
-
-type Json = Record<string, unknown>;
 
 function fixtureUrl(source: string, variant: string): URL {
   return new URL(`../../fixtures/${source}/${variant}.json`, import.meta.url);
@@ -21,34 +26,6 @@ function fixtureUrl(source: string, variant: string): URL {
 
 function load(variant: string, source = 'azure-activity-log-record'): Json {
   return JSON.parse(readFileSync(fixtureUrl(source, variant), 'utf8')) as Json;
-}
-
-function normalize(document: unknown): FormatResult {
-  const result = azureActivityLogRecordFormat.normalize(document, context);
-  for (const event of result.events) assertValidEvent(event);
-  return result;
-}
-
-function dataOf(event: CrosswatchEvent | undefined): ProviderEventData {
-  if (event === undefined || event.data.provider === 'crosswatch')
-    throw new Error('expected a provider event');
-  return event.data;
-}
-
-function single(document: unknown): ProviderEventData {
-  const result = normalize(document);
-  expect(result.ignored).toBeUndefined();
-  expect(result.events).toHaveLength(1);
-  return dataOf(result.events[0]);
-}
-
-function thrown(run: () => unknown): unknown {
-  try {
-    run();
-  } catch (error) {
-    return error;
-  }
-  throw new Error('expected an error');
 }
 
 /** A raw record fixture with fields and properties replaced; undefined values delete the key. */

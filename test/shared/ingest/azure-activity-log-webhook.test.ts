@@ -1,17 +1,22 @@
 import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
-import type { CrosswatchEvent, ProviderEventData } from '../../../shared/event/schema.ts';
 import { azureActivityLogWebhookFormat } from '../../../shared/ingest/azure-activity-log-webhook.ts';
 import { azureMonitorCommonFormat } from '../../../shared/ingest/azure-monitor-common.ts';
 import { InvalidInputError, NormalizeError } from '../../../shared/ingest/errors.ts';
-import type { FormatResult } from '../../../shared/ingest/input-format.ts';
 import { normalizeText } from '../../../shared/ingest/normalize.ts';
 import { assertValidEvent } from '../../helpers/assert-valid-event.ts';
+import {
+  createFormatHarness,
+  dataOf,
+  FIXED_NOW,
+  FORMAT_CONTEXT,
+  type Json,
+  thrown,
+} from '../../helpers/format-harness.ts';
 
-const context = { receivedAt: '2026-01-22T10:00:00.000Z', evidence: null };
-const now = () => new Date('2026-01-22T10:00:00.000Z');
-
-type Json = Record<string, unknown>;
+const context = FORMAT_CONTEXT;
+const { normalize, single } = createFormatHarness(azureActivityLogWebhookFormat);
+const now = FIXED_NOW;
 
 function load(variant: string): Json {
   return JSON.parse(
@@ -27,34 +32,6 @@ function loadRaw(variant: string): string {
     new URL(`../../fixtures/azure-activity-log-webhook/${variant}.json`, import.meta.url),
     'utf8',
   );
-}
-
-function normalize(document: unknown): FormatResult {
-  const result = azureActivityLogWebhookFormat.normalize(document, context);
-  for (const event of result.events) assertValidEvent(event);
-  return result;
-}
-
-function dataOf(event: CrosswatchEvent | undefined): ProviderEventData {
-  if (event === undefined || event.data.provider === 'crosswatch')
-    throw new Error('expected a provider event');
-  return event.data;
-}
-
-function single(document: unknown): ProviderEventData {
-  const result = normalize(document);
-  expect(result.ignored).toBeUndefined();
-  expect(result.events).toHaveLength(1);
-  return dataOf(result.events[0]);
-}
-
-function thrown(run: () => unknown): unknown {
-  try {
-    run();
-  } catch (error) {
-    return error;
-  }
-  throw new Error('expected an error');
 }
 
 function activityLogOf(document: Json): Json {

@@ -1,18 +1,24 @@
 import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
-import type { CrosswatchEvent, ProviderEventData } from '../../../shared/event/schema.ts';
+import type { ProviderEventData } from '../../../shared/event/schema.ts';
 import { azureMonitorCommonFormat } from '../../../shared/ingest/azure-monitor-common.ts';
 import { InvalidInputError, NormalizeError } from '../../../shared/ingest/errors.ts';
-import type { FormatResult } from '../../../shared/ingest/input-format.ts';
 import { normalizeText } from '../../../shared/ingest/normalize.ts';
 import { assertValidEvent } from '../../helpers/assert-valid-event.ts';
+import {
+  createFormatHarness,
+  dataOf,
+  FIXED_NOW,
+  FORMAT_CONTEXT,
+  type Json,
+  thrown,
+} from '../../helpers/format-harness.ts';
 
-const context = { receivedAt: '2026-01-22T10:00:00.000Z', evidence: null };
-const now = () => new Date('2026-01-22T10:00:00.000Z');
+const context = FORMAT_CONTEXT;
+const { normalize, single } = createFormatHarness(azureMonitorCommonFormat);
+const now = FIXED_NOW;
 const TEST_SUBSCRIPTION = 'aaaa0a0a-bb1b-cc2c-dd3d-eeeeee4e4e4e';
 const TEST_VM = `/subscriptions/${TEST_SUBSCRIPTION}/resourcegroups/test-RG/providers/microsoft.compute/virtualmachines/test-VM`;
-
-type Json = Record<string, unknown>;
 
 function load(variant: string): Json {
   return JSON.parse(
@@ -25,34 +31,6 @@ function loadRaw(variant: string): string {
     new URL(`../../fixtures/azure-monitor-common/${variant}.json`, import.meta.url),
     'utf8',
   );
-}
-
-function normalize(document: unknown): FormatResult {
-  const result = azureMonitorCommonFormat.normalize(document, context);
-  for (const event of result.events) assertValidEvent(event);
-  return result;
-}
-
-function dataOf(event: CrosswatchEvent | undefined): ProviderEventData {
-  if (event === undefined || event.data.provider === 'crosswatch')
-    throw new Error('expected a provider event');
-  return event.data;
-}
-
-function single(document: unknown): ProviderEventData {
-  const result = normalize(document);
-  expect(result.ignored).toBeUndefined();
-  expect(result.events).toHaveLength(1);
-  return dataOf(result.events[0]);
-}
-
-function thrown(run: () => unknown): unknown {
-  try {
-    run();
-  } catch (error) {
-    return error;
-  }
-  throw new Error('expected an error');
 }
 
 /** The Service Health test-action alert with essentials, alertContext and properties fields replaced. */

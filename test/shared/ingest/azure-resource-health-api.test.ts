@@ -1,18 +1,23 @@
 import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
-import type { CrosswatchEvent, ProviderEventData } from '../../../shared/event/schema.ts';
 import { azureResourceHealthApiFormat } from '../../../shared/ingest/azure-resource-health-api.ts';
 import { InvalidInputError } from '../../../shared/ingest/errors.ts';
 import type { FormatResult } from '../../../shared/ingest/input-format.ts';
 import { normalizeText } from '../../../shared/ingest/normalize.ts';
 import { assertValidEvent } from '../../helpers/assert-valid-event.ts';
+import {
+  createFormatHarness,
+  dataOf,
+  FIXED_NOW,
+  FORMAT_CONTEXT,
+  type Json,
+} from '../../helpers/format-harness.ts';
 import { loadInputFixtures } from '../../helpers/input-fixtures.ts';
 
-const context = { receivedAt: '2026-01-22T10:00:00.000Z', evidence: null };
-const now = () => new Date('2026-01-22T10:00:00.000Z');
+const context = FORMAT_CONTEXT;
+const { normalize } = createFormatHarness(azureResourceHealthApiFormat);
+const now = FIXED_NOW;
 const NEXT_LINK_NOTICE = /nextLink/;
-
-type Json = Record<string, unknown>;
 
 /** The API response stored in an azure-rest-api-specs example: `responses["200"].body`. */
 function loadBody(variant: string): Json {
@@ -27,18 +32,6 @@ function loadBody(variant: string): Json {
 
 function items(body: Json): Json[] {
   return body.value as Json[];
-}
-
-function normalize(document: unknown): FormatResult {
-  const result = azureResourceHealthApiFormat.normalize(document, context);
-  for (const event of result.events) assertValidEvent(event);
-  return result;
-}
-
-function dataOf(event: CrosswatchEvent | undefined): ProviderEventData {
-  if (event === undefined || event.data.provider === 'crosswatch')
-    throw new Error('expected a provider event');
-  return event.data;
 }
 
 /** Routes the body through detection (normalizeText) and checks it lands here with the same events. */

@@ -1,19 +1,25 @@
 import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
-import type { CrosswatchEvent, ProviderEventData } from '../../../shared/event/schema.ts';
+import type { ProviderEventData } from '../../../shared/event/schema.ts';
 import { InvalidInputError, NormalizeError } from '../../../shared/ingest/errors.ts';
-import type { FormatResult } from '../../../shared/ingest/input-format.ts';
 import { m365GraphFormat } from '../../../shared/ingest/m365-graph.ts';
 import { normalizeText } from '../../../shared/ingest/normalize.ts';
 import { assertValidEvent } from '../../helpers/assert-valid-event.ts';
+import {
+  createFormatHarness,
+  dataOf,
+  FIXED_NOW,
+  FORMAT_CONTEXT,
+  type Json,
+  thrown,
+} from '../../helpers/format-harness.ts';
 
-const context = { receivedAt: '2026-01-22T10:00:00.000Z', evidence: null };
-const now = () => new Date('2026-01-22T10:00:00.000Z');
+const context = FORMAT_CONTEXT;
+const { normalize } = createFormatHarness(m365GraphFormat);
+const now = FIXED_NOW;
 const ADMIN_CENTER = 'https://admin.microsoft.com/Adminportal/Home#/servicehealth/:/alerts/';
 const EMPTY_SCOPE = { tenantIds: [], subscriptionIds: [], accountIds: [], resourceIds: [] };
 const NEXT_LINK_NOTICE = /@odata\.nextLink/;
-
-type Json = Record<string, unknown>;
 
 function loadRaw(variant: string): string {
   return readFileSync(new URL(`../../fixtures/m365-graph/${variant}.json`, import.meta.url), 'utf8');
@@ -21,18 +27,6 @@ function loadRaw(variant: string): string {
 
 function load(variant: string): Json {
   return JSON.parse(loadRaw(variant)) as Json;
-}
-
-function normalize(document: unknown): FormatResult {
-  const result = m365GraphFormat.normalize(document, context);
-  for (const event of result.events) assertValidEvent(event);
-  return result;
-}
-
-function dataOf(event: CrosswatchEvent | undefined): ProviderEventData {
-  if (event === undefined || event.data.provider === 'crosswatch')
-    throw new Error('expected a provider event');
-  return event.data;
 }
 
 function single(document: unknown): ProviderEventData {
@@ -53,15 +47,6 @@ function listIssue(): Json {
   const first = (load('issues-list-response').value as Json[])[0];
   if (first === undefined) throw new Error('fixture has no issue');
   return first;
-}
-
-function thrown(run: () => unknown): unknown {
-  try {
-    run();
-  } catch (error) {
-    return error;
-  }
-  throw new Error('expected an error');
 }
 
 describe('Microsoft Graph service health: fixtures', () => {

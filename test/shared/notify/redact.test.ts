@@ -45,4 +45,16 @@ describe('redaction', () => {
       'TypeError: fetch failed: connect ECONNREFUSED 127.0.0.1:9 for [redacted]',
     );
   });
+
+  it('masks JWTs and bare function-key or SAS query parameters, but not error codes', () => {
+    const jwt = 'eyJhbGciOiJSUzI1NiJ9.eyJhdWQiOiJodHRwczovL2V4YW1wbGUifQ.c2lnbmF0dXJlLXNlbnRpbmVs';
+    expect(redactPatterns(`token ${jwt} refused`)).toBe('token [redacted] refused');
+    expect(redactPatterns('GET /api/status?code=FUNCTION-KEY-SENTINEL&x=1')).toBe(
+      'GET /api/status?code=[redacted]&x=1',
+    );
+    expect(redactPatterns('blob?sv=2024&sig=SAS-SENTINEL')).toBe('blob?sv=2024&sig=[redacted]');
+    expect(redactPatterns('SMTP reply code 451, errno ECONNRESET')).toBe(
+      'SMTP reply code 451, errno ECONNRESET',
+    );
+  });
 });
