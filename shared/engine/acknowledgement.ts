@@ -1,6 +1,7 @@
 /**
  * Provider acknowledgement and lead time. A probe incident is acknowledged by a provider incident
- * (any provider event: Service Health, Resource Health, Microsoft 365, AWS Health) that
+ * (any provider event: Service Health, Resource Health, Microsoft 365, AWS Health, the public Azure
+ * status feed) that
  *   - names a service the probe stands for (its own `services` plus `acknowledgement.serviceMap`
  *     entries for its plane, target and services; see service-map.ts),
  *   - overlaps its regions (`Global` or no regions on either side overlaps everything), and

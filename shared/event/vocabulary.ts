@@ -26,6 +26,8 @@ export const ORIGINS = [
   'aws-health',
   'm365-graph',
   'probe',
+  /** Entries of the public Azure status feed (RSS), polled; not a webhook format. */
+  'azure-status-feed',
 ] as const;
 export type Origin = (typeof ORIGINS)[number];
 

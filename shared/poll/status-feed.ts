@@ -1,9 +1,11 @@
 /**
  * Polls the public Azure status feed (RSS) with the feed probe's fetch and parser
  * (shared/probe/feed.ts). The feed matters most when Service Health itself is unreachable, so its
- * reachability is reported like any other health source. Schema v1 has no origin for status-feed
- * entries, so they are returned as entries (for the status page and logs), not as events.
+ * reachability is reported like any other health source. The entries published in the last
+ * `maxAgeMs` (24 h) become provider incident events, origin `azure-status-feed`
+ * (shared/ingest/azure-status-feed.ts); all entries are returned too (for the status page and logs).
  */
+import { createStatusFeedEvents } from '../ingest/azure-status-feed.ts';
 import { AZURE_STATUS_FEED_URL, type FeedEntry, fetchFeedEntries } from '../probe/feed.ts';
 import { ProbeFailure } from '../probe/probe-types.ts';
 import { HEALTH_SOURCES, type PollResult, unreachable } from './poll-result.ts';
@@ -15,6 +17,8 @@ export interface StatusFeedPollOptions {
   readonly ca?: string;
   readonly now?: () => Date;
   readonly signal?: AbortSignal;
+  /** Entries published longer ago than this become no events (default 24 h). */
+  readonly maxAgeMs?: number;
 }
 
 export interface StatusFeedPollResult extends PollResult {
@@ -27,13 +31,21 @@ export async function pollStatusFeed(options: StatusFeedPollOptions = {}): Promi
     AbortSignal.timeout(options.timeoutMs ?? 15_000),
     ...(options.signal ? [options.signal] : []),
   ]);
+  const now = options.now ?? (() => new Date());
+  const url = options.url ?? AZURE_STATUS_FEED_URL;
   try {
     const entries = await fetchFeedEntries(
-      options.url ?? AZURE_STATUS_FEED_URL,
-      { signal, now: () => performance.now(), wallNow: options.now ?? (() => new Date()) },
+      url,
+      { signal, now: () => performance.now(), wallNow: now },
       { ca: options.ca },
     );
-    return { source, status: { reachable: true }, events: [], notices: [], entries };
+    const events = createStatusFeedEvents(entries, {
+      receivedAt: now().toISOString(),
+      feedUrl: url,
+      now,
+      ...(options.maxAgeMs === undefined ? {} : { maxAgeMs: options.maxAgeMs }),
+    });
+    return { source, status: { reachable: true }, events, notices: [], entries };
   } catch (error) {
     const reason = error instanceof ProbeFailure ? { code: error.code } : error;
     return { ...unreachable(source, reason), entries: [] };

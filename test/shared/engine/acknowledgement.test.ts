@@ -3,6 +3,7 @@ import type { Decision } from '../../../shared/engine/decision.ts';
 import { resolveEngineConfig } from '../../../shared/engine/engine-config.ts';
 import { reportSourceFailure, reportSourceSuccess } from '../../../shared/engine/health-sources.ts';
 import { evaluateTimers, getIncident, processEvent } from '../../../shared/engine/process-event.ts';
+import { createStatusFeedEvents } from '../../../shared/ingest/azure-status-feed.ts';
 import { createMemoryStore } from '../../../shared/store/memory-store.ts';
 import type { StateStore } from '../../../shared/store/ports.ts';
 import { buildAzureServiceHealthEvent, buildProbeEvent, minute } from '../../helpers/engine-events.ts';
@@ -121,6 +122,46 @@ describe('provider acknowledgement and lead time', () => {
     });
     const decisions = await processEvent(entra, { store, now: new Date(minute(4)), config });
     expect(decisions.map((d) => d.reason)).toContain('acknowledged:azure:ENTRA-1');
+  });
+
+  it('links a public status feed entry like Service Health: probe open at T, feed entry at T+10 min', async () => {
+    const store = createMemoryStore();
+    await failFromTwoVantages(store, 0, 3);
+    const detectedAt = (await getIncident(store, 'probe:azure-arm'))?.probeState?.detectedAt;
+    expect(detectedAt).toBe(minute(2));
+    const feedEvents = (title: string, published: string) =>
+      createStatusFeedEvents(
+        [{ title, link: 'https://azure.status.microsoft/en-us/status/', published, summary: '', id: title }],
+        {
+          receivedAt: minute(13),
+          feedUrl: 'https://rssfeed.azure.status.microsoft/en-us/status/feed/',
+          now: () => new Date(minute(13)),
+        },
+      );
+    // A feed entry whose title names no service links nothing.
+    const [vague] = feedEvents('Service management operation failures', minute(11));
+    if (vague === undefined) throw new Error('expected a feed event');
+    const unlinked = await processEvent(vague, { store, now: new Date(minute(13)), config });
+    expect(unlinked.map((d) => d.kind)).toEqual(['open']);
+    const [arm] = feedEvents('Azure Resource Manager - Multiple regions', minute(12));
+    if (arm === undefined) throw new Error('expected a feed event');
+    const decisions = await processEvent(arm, { store, now: new Date(minute(13)), config });
+    const feedKey = arm.data.incidentKey;
+    expect(decisions.map((d) => [d.kind, d.incidentKey, d.reason])).toEqual([
+      ['open', feedKey, null],
+      ['update', 'probe:azure-arm', `acknowledged:${feedKey}`],
+    ]);
+    const incident = await getIncident(store, 'probe:azure-arm');
+    expect(incident?.probeState?.acknowledgedAt).toBe(minute(12));
+    expect(incident?.probeState?.leadTimeMs).toBe(10 * 60_000);
+    expect(incident?.probeState?.acknowledgedBy).toEqual([
+      {
+        incidentKey: feedKey,
+        provider: 'azure',
+        title: 'Azure Resource Manager - Multiple regions',
+        publishedAt: minute(12),
+      },
+    ]);
   });
 });
 
