@@ -49,6 +49,20 @@ const ENGINE_TIMER_SCHEDULE = '60s';
 const RETENTION_SCHEDULE = '6h';
 const DAY_MS = 24 * 60 * 60_000;
 const INBOX_RETENTION_MS = 7 * DAY_MS;
+/**
+ * Acceptance comes first during a flood: while at least FLOOD_ACCEPTS webhooks were accepted within
+ * FLOOD_WINDOW_MS (1,000/s and more), the background pipeline (evidence files, engine and outbox
+ * writes, each with its own fsync) would compete with the inbox's commits for the disk and the CPU,
+ * so it processes at most FLOOD_SLICE entries per FLOOD_MAX_DEFER_MS instead of running flat out.
+ * Below that rate (every real action group) nothing waits. Nothing is skipped either: what was
+ * accepted stays pending in the inbox and is processed as soon as the flood subsides, or at shutdown.
+ */
+const FLOOD_WINDOW_MS = 100;
+const FLOOD_ACCEPTS = 100;
+const FLOOD_MAX_DEFER_MS = 1000;
+const FLOOD_SLICE = 25;
+const FLOOD_POLL_MS = 50;
+const DRAIN_SLICE = 100;
 
 export interface LocalRunnerOptions {
   readonly config: CrosswatchConfig;
@@ -129,14 +143,30 @@ export async function startLocalRunner(options: LocalRunnerOptions): Promise<Loc
   // ─── background: inbox → pipeline → outbox ────────────────────────────────────────────────────
   let backgroundRun: Promise<void> | undefined;
   let again = false;
+  let closingDown = false;
   const stopController = new AbortController();
+  const flood = createFloodGauge();
+  /** Resolves at once unless webhooks are flooding in; then when they stop, or after FLOOD_MAX_DEFER_MS. */
+  const yieldToFlood = async (): Promise<boolean> => {
+    const started = performance.now();
+    let deferred = false;
+    while (flood.isHot() && !closingDown && performance.now() - started < FLOOD_MAX_DEFER_MS) {
+      deferred = true;
+      await new Promise((resolve) => setTimeout(resolve, FLOOD_POLL_MS));
+    }
+    return deferred && flood.isHot() && !closingDown;
+  };
   const runBackground = async () => {
     do {
       again = false;
-      const drained = await drainInbox(inbox, pipeline);
+      const underFlood = await yieldToFlood();
+      const limit = underFlood ? FLOOD_SLICE : DRAIN_SLICE;
+      const drained = await drainInbox(inbox, pipeline, { limit });
       if (drained.processed + drained.rejected > 0) {
         logger.info('inputs processed', { processed: drained.processed, rejected: drained.rejected });
       }
+      // A full slice: more may be pending.
+      if (drained.stoppedBy === null && drained.processed + drained.rejected >= limit) again = true;
       const sent = await worker.runOnce({ signal: stopController.signal });
       for (const sink of sent.sinks) {
         if (sink.retried > 0) metrics.count(METRIC_NAMES.notifyRetry, { sink: sink.sink }, sink.retried);
@@ -223,7 +253,10 @@ export async function startLocalRunner(options: LocalRunnerOptions): Promise<Loc
       metrics,
     });
     await writeResponse(request, response, answer);
-    if (answer.status === 202) void kick();
+    if (answer.status === 202) {
+      flood.accepted();
+      void kick();
+    }
   };
   const server = createServer((request, response) => {
     handle(request, response).catch((error: unknown) => {
@@ -346,6 +379,7 @@ export async function startLocalRunner(options: LocalRunnerOptions): Promise<Loc
     close() {
       closing ??= (async () => {
         // 1. Stop accepting; let in-flight requests finish (their 202 waits for the inbox commit).
+        closingDown = true;
         const closed = new Promise<void>((resolve) => server.close(() => resolve()));
         server.closeIdleConnections();
         await closed;
@@ -363,6 +397,32 @@ export async function startLocalRunner(options: LocalRunnerOptions): Promise<Loc
       })();
       return closing;
     },
+  };
+}
+
+export interface FloodGauge {
+  /** Counts one accepted webhook. */
+  accepted(): void;
+  /** True from the moment a window reached FLOOD_ACCEPTS until the end of the window after it. */
+  isHot(): boolean;
+}
+
+/** Counts accepted webhooks per FLOOD_WINDOW_MS (`clock` in milliseconds, monotonic). */
+export function createFloodGauge(clock: () => number = () => performance.now()): FloodGauge {
+  let windowStart = Number.NEGATIVE_INFINITY;
+  let inWindow = 0;
+  let hotUntil = Number.NEGATIVE_INFINITY;
+  return {
+    accepted() {
+      const at = clock();
+      if (at - windowStart >= FLOOD_WINDOW_MS) {
+        windowStart = at;
+        inWindow = 0;
+      }
+      inWindow++;
+      if (inWindow >= FLOOD_ACCEPTS) hotUntil = windowStart + 2 * FLOOD_WINDOW_MS;
+    },
+    isHot: () => clock() < hotUntil,
   };
 }
 

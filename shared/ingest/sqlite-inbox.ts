@@ -28,6 +28,8 @@ import {
   type WriterReply,
 } from './sqlite-inbox-writer.ts';
 
+const PAGE_SIZE = 8192;
+
 export interface SqliteInboxOptions {
   /** The database file (`:memory:` is not supported: the writer needs a file it can share). */
   readonly path: string;
@@ -131,6 +133,9 @@ export function createSqliteInbox(options: SqliteInboxOptions): SqliteInbox {
   let db: Database.Database;
   try {
     db = new Database(options.path, { timeout: 5000 });
+    // A new file only (an existing one keeps its page size): a ~3 KB alert then shares a page with
+    // its neighbours instead of filling one alone, so a batch writes (and fsyncs) fewer WAL frames.
+    db.pragma(`page_size = ${PAGE_SIZE}`);
     db.pragma('journal_mode = WAL');
     db.pragma(`synchronous = ${synchronous}`);
     applyInboxSchema(db);
