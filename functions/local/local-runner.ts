@@ -18,6 +18,7 @@ import { join } from 'node:path';
 import type { CrosswatchConfig } from '../../shared/config/crosswatch-config.ts';
 import { parseSchedule } from '../../shared/config/schedule.ts';
 import { listIncidents } from '../../shared/engine/process-event.ts';
+import { getHeartbeat, recordHeartbeat } from '../../shared/engine/watchdog.ts';
 import { acceptWebhook, findWebhookRoute } from '../../shared/ingest/accept-webhook.ts';
 import { createSqliteInbox, type SqliteInbox } from '../../shared/ingest/sqlite-inbox.ts';
 import type { WebhookConfig } from '../../shared/ingest/webhook-config.ts';
@@ -36,6 +37,7 @@ import { runEngineTimers } from '../../shared/pipeline/run-engine-timers.ts';
 import { runScheduledProbeRound } from '../../shared/pipeline/run-probe-round.ts';
 import { createStateStore } from '../../shared/store/create-state-store.ts';
 import type { StateStore } from '../../shared/store/ports.ts';
+import { watchPeers } from '../watch-peers.ts';
 import { toWebhookRequest, writeJson, writeResponse } from './http-adapter.ts';
 import { ensureLocalToken, type LocalToken } from './local-token.ts';
 import { type ScheduleLoop, startScheduleLoop } from './schedule-loop.ts';
@@ -215,9 +217,13 @@ export async function startLocalRunner(options: LocalRunnerOptions): Promise<Loc
         return;
       }
       const incidents = (await listIncidents(store)).filter((incident) => incident.status === 'open');
+      const heartbeat = await getHeartbeat(store, config.vantage.id);
       writeJson(response, 200, {
+        // deploymentId and heartbeat: the status document peers' watchdogs read (functions/watch-peers.ts).
+        deploymentId: config.vantage.id,
         vantage: config.vantage,
         generatedAt: now().toISOString(),
+        heartbeat: { lastHeartbeatAt: heartbeat?.lastHeartbeatAt ?? null },
         openIncidents: incidents.map((incident) => ({
           incidentKey: incident.incidentKey,
           kind: incident.kind,
@@ -355,6 +361,27 @@ export async function startLocalRunner(options: LocalRunnerOptions): Promise<Loc
       },
       onError: (error) =>
         logger.error('retention failed', {
+          error: error instanceof Error ? `${error.name}: ${error.message}` : String(error),
+        }),
+    }),
+  );
+  loops.push(
+    startScheduleLoop({
+      schedule: config.watchdog.schedule,
+      now,
+      run: async () => {
+        // Our own heartbeat (published in /api/status for peers), then the peers' (watchdog-stale).
+        const at = now();
+        await recordHeartbeat(
+          { deploymentId: config.vantage.id, at },
+          { store, now: at, config: config.engine },
+        );
+        if (config.watchdog.peers.length === 0) return;
+        const outcome = await watchPeers(config.watchdog.peers, pipeline);
+        if (outcome.queued > 0) void kick();
+      },
+      onError: (error) =>
+        logger.error('watchdog failed', {
           error: error instanceof Error ? `${error.name}: ${error.message}` : String(error),
         }),
     }),

@@ -83,6 +83,11 @@ function formatBanner(config: CrosswatchConfig, runner: LocalRunner, version: st
   lines.push(
     `  sinks       ${info.sinks.map((sink) => `${sink.name} (${sink.kind})`).join(', ')}; default route → ${defaultSinks}`,
   );
+  const peers = config.watchdog.peers.map((peer) => peer.id).join(', ');
+  lines.push(
+    `  watchdog    heartbeat ${config.vantage.id} every ${config.watchdog.schedule.text}; ` +
+      (peers ? `watching ${peers}` : 'no peers watched (watchdog.peers)'),
+  );
   lines.push(
     '  stop        Ctrl-C (finishes in-flight work, processes every accepted input; twice: at once)',
   );

@@ -237,6 +237,37 @@ export const PollersSection = Type.Object(
   { ...Closed, description: 'Provider health pollers; each runs only when configured.' },
 );
 
+export const WatchdogSection = Type.Object(
+  {
+    schedule: Type.String({
+      minLength: 2,
+      default: '1m',
+      description: "How often this deployment records its own heartbeat and pulls its peers' status.",
+    }),
+    peers: Type.Array(
+      Type.Object(
+        {
+          id: Type.String({
+            pattern: '^[A-Za-z0-9][A-Za-z0-9._:-]{0,63}$',
+            description: 'The peer deployment id (its vantage id).',
+          }),
+          statusUrl: Type.String({
+            pattern: '^https?://',
+            description: "The peer's status URL (GET /api/status; may carry a function key, never logged).",
+          }),
+        },
+        Closed,
+      ),
+      { default: [], description: 'Deployments whose heartbeat this one watches (e.g. the Azure app).' },
+    ),
+  },
+  {
+    ...Closed,
+    description:
+      "The dead-man's switch: a peer whose heartbeat is older than engine.watchdog.staleAfterMs escalates watchdog-stale.",
+  },
+);
+
 export const LogSection = Type.Object(
   {
     level: Enum(['debug', 'info', 'warn', 'error'], 'Lowest level written.', 'info'),
@@ -280,6 +311,7 @@ export const ConfigFileSchema = Type.Object(
     ),
     webhook: Type.Optional(WebhookSection),
     pollers: Type.Optional(PollersSection),
+    watchdog: Type.Optional(WatchdogSection),
     log: Type.Optional(LogSection),
   },
   { ...Closed, title: 'crosswatch configuration', description: 'crosswatch.config.json' },

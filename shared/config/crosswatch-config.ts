@@ -68,6 +68,12 @@ export interface PollerCredentials {
   readonly clientSecret: string | null;
 }
 
+export interface WatchdogConfig {
+  readonly schedule: Schedule;
+  /** Peer deployments whose heartbeat this one watches through their status URL. */
+  readonly peers: readonly { readonly id: string; readonly statusUrl: string }[];
+}
+
 export interface PollersConfig {
   readonly schedule: Schedule;
   readonly azureResourceHealth: {
@@ -98,6 +104,7 @@ export interface CrosswatchConfig {
   readonly notify: NotifyConfig;
   readonly webhook: WebhookConfig;
   readonly pollers: PollersConfig;
+  readonly watchdog: WatchdogConfig;
   readonly log: LogConfig;
   /** Every secret value in the configuration, for log redaction. */
   readonly secrets: readonly string[];
@@ -158,6 +165,16 @@ function resolveNotify(section: unknown): NotifyConfig {
     }
     throw new SchemaViolation('notify', message);
   }
+}
+
+function readPeers(peers: readonly { id: string; statusUrl: string }[]): WatchdogConfig['peers'] {
+  const seen = new Set<string>();
+  return peers.map((peer, index) => {
+    if (seen.has(peer.id))
+      throw new SchemaViolation(`watchdog.peers[${index}].id`, `"${peer.id}" is listed twice`);
+    seen.add(peer.id);
+    return { id: peer.id, statusUrl: peer.statusUrl };
+  });
 }
 
 function readSchedule(text: string, path: string): Schedule {
@@ -245,6 +262,7 @@ export function validateConfig(
         };
         azureStatusFeed?: { enabled: boolean };
       };
+      watchdog?: { schedule: string; peers: { id: string; statusUrl: string }[] };
       log?: { level: LogConfig['level']; format: LogConfig['format'] };
     };
     // Sections left out entirely get their defaults through the schema too.
@@ -261,6 +279,7 @@ export function validateConfig(
     const probes = section('probes', doc.probes);
     const webhook = section('webhook', doc.webhook);
     const pollers = section('pollers', doc.pollers);
+    const watchdog = section('watchdog', doc.watchdog);
     const log = section('log', doc.log);
     const evidenceSection = section('evidence', doc.evidence);
     const storeSection = doc.store ?? { kind: 'sqlite' };
@@ -394,6 +413,10 @@ export function validateConfig(
             }
           : null,
         azureStatusFeed: pollers.azureStatusFeed ?? null,
+      },
+      watchdog: {
+        schedule: readSchedule(watchdog.schedule, 'watchdog.schedule'),
+        peers: readPeers(watchdog.peers),
       },
       log,
       secrets: [...new Set(collectSecrets(value))],

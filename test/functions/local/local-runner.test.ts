@@ -3,7 +3,9 @@
  * prints a webhook token instead of accepting anonymous requests, serves the routes, and stops
  * cleanly (exit 0) when asked.
  */
-import { mkdtemp, readFile, rm, stat } from 'node:fs/promises';
+import { mkdtemp, readFile, rm, stat, writeFile } from 'node:fs/promises';
+import { createServer } from 'node:http';
+import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
@@ -82,5 +84,82 @@ describe('crosswatch serve with no configuration', () => {
     const code = await runServeCommand(['--port', '99999'], harness.io, { version: 'test', cwd: dir });
     expect(code).toBe(2);
     expect(harness.stderr()).toBe('crosswatch: --port: must be an integer between 0 and 65535\n');
+  });
+
+  it('records its heartbeat, publishes it in /api/status, and escalates a stale peer through its sinks', async () => {
+    // The harness clock is fixed (test/helpers/cli-harness.ts): the peer's last heartbeat is an hour before it.
+    const peerHeartbeat = new Date(captureIo().io.now().getTime() - 60 * 60_000).toISOString();
+    const peer = createServer((_request, response) => {
+      response.setHeader('content-type', 'application/json');
+      response.end(
+        JSON.stringify({
+          deploymentId: 'azure-app',
+          generatedAt: new Date().toISOString(),
+          heartbeat: { lastHeartbeatAt: peerHeartbeat },
+          openIncidents: [],
+        }),
+      );
+    });
+    await new Promise<void>((resolve) => peer.listen(0, '127.0.0.1', resolve));
+    const statusUrl = `http://127.0.0.1:${(peer.address() as AddressInfo).port}/api/status?code=PEER-KEY-SENTINEL`;
+    const sinkFile = join(dir, 'notifications.jsonl');
+    await writeFile(
+      join(dir, 'crosswatch.config.json'),
+      JSON.stringify({
+        watchdog: { schedule: '1h', peers: [{ id: 'azure-app', statusUrl }] },
+        notify: { sinks: [{ name: 'file', kind: 'file', path: sinkFile }] },
+      }),
+    );
+    const harness = captureIo();
+    const stop = new AbortController();
+    let ready: (runner: LocalRunner) => void = () => undefined;
+    const started = new Promise<LocalRunner>((resolve) => {
+      ready = resolve;
+    });
+    const exit = runServeCommand(['--port', '0', '--no-probes'], harness.io, {
+      version: 'test',
+      signal: stop.signal,
+      onReady: (runner) => ready(runner),
+      cwd: dir,
+    });
+    const runner = await started;
+    try {
+      expect(harness.stdout()).toContain('watchdog    heartbeat local every 1h; watching azure-app');
+      // The first watchdog run happens at start; wait for its notification to reach the file sink.
+      let notifications = '';
+      for (let attempt = 0; attempt < 150 && !notifications.includes('watchdog-stale'); attempt++) {
+        await new Promise((resolve) => setTimeout(resolve, 100));
+        notifications = await readFile(sinkFile, 'utf8').catch(() => '');
+      }
+      expect(notifications).toContain('watchdog-stale');
+      expect(notifications).toContain('azure-app');
+      const status = (await (await fetch(`${runner.info.url}/api/status`)).json()) as {
+        deploymentId: string;
+        heartbeat: { lastHeartbeatAt: string | null };
+      };
+      expect(status.deploymentId).toBe('local');
+      expect(Date.parse(status.heartbeat.lastHeartbeatAt ?? '')).toBeGreaterThan(Date.parse(peerHeartbeat));
+    } finally {
+      stop.abort();
+      await new Promise<void>((resolve) => peer.close(() => resolve()));
+    }
+    expect(await exit).toBe(0);
+    // The peer's status URL carries a key: it never reaches the output.
+    expect(harness.stdout()).not.toContain('PEER-KEY-SENTINEL');
+    expect(harness.stderr()).not.toContain('PEER-KEY-SENTINEL');
+  });
+
+  it('refuses a peer listed twice, naming the setting', async () => {
+    const peers = [
+      { id: 'a', statusUrl: 'https://a.example/api/status' },
+      { id: 'a', statusUrl: 'https://b.example/api/status' },
+    ];
+    await writeFile(join(dir, 'crosswatch.config.json'), JSON.stringify({ watchdog: { peers } }));
+    const harness = captureIo();
+    const code = await runServeCommand(['--port', '0'], harness.io, { version: 'test', cwd: dir });
+    expect(code).toBe(2);
+    expect(harness.stderr()).toBe(
+      'crosswatch: crosswatch.config.json: watchdog.peers[1].id: "a" is listed twice\n',
+    );
   });
 });
