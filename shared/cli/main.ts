@@ -20,6 +20,7 @@ Commands:
   normalize [FILE|-]...   print provider payloads as crosswatch events, one JSON object per line
   probe                   run one probe round (--targets FILE | --catalog default) and print the results
   redrive ID|--all-dead   re-queue dead-letter deliveries (--send to send them now)
+  replay DIR|FILE...      replay a recorded incident (e.g. scenarios/…) through the engine and show the story
   route --explain FILE    show which notify routing rules an event matches, and why
   send-test --sink NAME   send a sample notification through one configured sink and print its answer
   silence add|list|remove silence incidents by provider, service, region, target, plane or key
@@ -52,6 +53,8 @@ const COMMANDS: Record<string, Command> = {
     ),
   redrive: (args, io) =>
     import('./redrive-command.ts').then(({ runRedriveCommand }) => runRedriveCommand(args, io)),
+  replay: (args, io) =>
+    import('./replay-command.ts').then(({ runReplayCommand }) => runReplayCommand(args, io)),
   route: (args, io) => import('./route-command.ts').then(({ runRouteCommand }) => runRouteCommand(args, io)),
   'send-test': (args, io) =>
     import('./send-test-command.ts').then(({ runSendTestCommand }) => runSendTestCommand(args, io)),
