@@ -6,7 +6,8 @@
  *     entries for its plane, target and services; see service-map.ts),
  *   - overlaps its regions (`Global` or no regions on either side overlaps everything), and
  *   - overlaps it in time: the provider incident's [startedAt or first publication, resolvedAt]
- *     meets the probe episode's [detectedAt − matchWindowMs, resolvedAt + matchWindowMs].
+ *     meets the probe episode's [detectedAt − matchWindowMs, resolvedAt + matchWindowMs]; a provider
+ *     incident still open counts until its last update has been quiet for `openProviderQuietMs`.
  * `acknowledgedAt` is the provider's first publication time (the earliest `updatedAt` of its
  * updates), `leadTimeMs = acknowledgedAt − detectedAt` (negative: the provider said so first).
  * Linking is checked both ways: when a provider incident is opened or updated, and when a probe
@@ -36,11 +37,21 @@ export interface ProviderIndexEntry {
   readonly regions: readonly string[];
   readonly startedAt: string | null;
   readonly firstPublishedAt: string;
+  /** The newest published update's time (absent in entries indexed before it was recorded). */
+  readonly lastPublishedAt?: string | null;
   readonly resolvedAt: string | null;
 }
 
 export interface ProviderIndex {
   readonly entries: Record<string, ProviderIndexEntry>;
+}
+
+function readLastPublishedAt(record: IncidentRecord): string | null {
+  const state = record.providerState;
+  if (!state) return null;
+  return (
+    (Object.hasOwn(state.applied, state.headKey) ? state.applied[state.headKey]?.updatedAt : null) ?? null
+  );
 }
 
 export function toProviderIndexEntry(record: IncidentRecord): ProviderIndexEntry {
@@ -52,6 +63,7 @@ export function toProviderIndexEntry(record: IncidentRecord): ProviderIndexEntry
     regions: record.regions,
     startedAt: record.startedAt,
     firstPublishedAt: record.providerState?.firstPublishedAt ?? record.firstSeenAt,
+    lastPublishedAt: readLastPublishedAt(record),
     resolvedAt: record.status === 'resolved' ? record.resolvedAt : null,
   };
 }
@@ -74,7 +86,12 @@ export function matchesAcknowledgement(
   const probeEnd =
     probe.status === 'resolved' && probe.resolvedAt ? Date.parse(probe.resolvedAt) + window : Infinity;
   const providerStart = Date.parse(entry.startedAt ?? entry.firstPublishedAt);
-  const providerEnd = entry.resolvedAt ? Date.parse(entry.resolvedAt) : Infinity;
+  // Still open: ongoing until its last published update has been quiet for openProviderQuietMs.
+  const providerEnd = entry.resolvedAt
+    ? Date.parse(entry.resolvedAt)
+    : entry.lastPublishedAt
+      ? Date.parse(entry.lastPublishedAt) + config.acknowledgement.openProviderQuietMs
+      : Infinity;
   return Math.min(providerStart, Date.parse(entry.firstPublishedAt)) <= probeEnd && providerEnd >= probeStart;
 }
 

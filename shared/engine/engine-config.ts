@@ -37,6 +37,11 @@ export interface AcknowledgementConfig {
   readonly matchWindowMs: number;
   /** `escalate`/`unacknowledged` once a provider-outage verdict lasts this long unacknowledged (ms). */
   readonly unacknowledgedAfterMs: number;
+  /**
+   * A provider incident still open with no published update for this long no longer acknowledges
+   * probe incidents that start after that (ms): a lost "Resolved" must not vouch for new outages.
+   */
+  readonly openProviderQuietMs: number;
 }
 
 export interface HealthSourceConfig {
@@ -116,6 +121,7 @@ export const DEFAULT_ENGINE_CONFIG: EngineConfig = {
     serviceMap: DEFAULT_SERVICE_MAP,
     matchWindowMs: 30 * MINUTE,
     unacknowledgedAfterMs: 15 * MINUTE,
+    openProviderQuietMs: 3 * 24 * 60 * MINUTE,
   },
   healthSource: { unreachableAfterMs: 10 * MINUTE, minFailures: 3 },
   silences: {
@@ -175,6 +181,7 @@ export function validateEngineConfig(config: EngineConfig): EngineConfig {
   duration('verdict.freshnessMs', config.verdict.freshnessMs);
   duration('acknowledgement.matchWindowMs', config.acknowledgement.matchWindowMs);
   duration('acknowledgement.unacknowledgedAfterMs', config.acknowledgement.unacknowledgedAfterMs);
+  duration('acknowledgement.openProviderQuietMs', config.acknowledgement.openProviderQuietMs);
   for (const [key, services] of Object.entries(config.acknowledgement.serviceMap)) {
     if (!/^(plane|target|service):.+$/.test(key)) {
       throw new EngineConfigError(

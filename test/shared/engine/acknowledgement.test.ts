@@ -79,6 +79,36 @@ describe('provider acknowledgement and lead time', () => {
     expect(incident?.probeState?.leadTimeMs).toBe(-3 * 60_000);
   });
 
+  it('does not let an open provider incident quiet for longer than openProviderQuietMs vouch for a new outage', async () => {
+    const store = createMemoryStore();
+    // Active at minute 0, its Resolved never arrives.
+    await processEvent(azureArmIncident('Active', '1', minute(0)), {
+      store,
+      now: new Date(minute(0)),
+      config,
+    });
+    const quietDays = config.acknowledgement.openProviderQuietMs / 60_000;
+    // Four days later the ARM probe fails from two vantages: not acknowledged by the stale incident.
+    const later = await failFromTwoVantages(store, quietDays + 24 * 60, 3);
+    expect(later.filter((d) => d.kind === 'open')).toHaveLength(1);
+    expect(later.filter((d) => d.reason === 'acknowledged:azure:ARM-1')).toHaveLength(0);
+    expect((await getIncident(store, 'probe:azure-arm'))?.probeState?.acknowledgedAt).toBeNull();
+    // Within the quiet limit it still does (the same incident, one more update two days in).
+    const store2 = createMemoryStore();
+    await processEvent(azureArmIncident('Active', '1', minute(0)), {
+      store: store2,
+      now: new Date(minute(0)),
+      config,
+    });
+    await processEvent(azureArmIncident('Active', '2', minute(2 * 24 * 60)), {
+      store: store2,
+      now: new Date(minute(2 * 24 * 60)),
+      config,
+    });
+    const within = await failFromTwoVantages(store2, 2 * 24 * 60 + 60, 3);
+    expect(within.filter((d) => d.reason === 'acknowledged:azure:ARM-1')).toHaveLength(1);
+  });
+
   it('does not link a provider incident of an unrelated service or region', async () => {
     const store = createMemoryStore();
     await failFromTwoVantages(store, 0, 3);
