@@ -28,21 +28,26 @@ afterEach(async () => {
   await rm(dir, { recursive: true, force: true });
 });
 
+/** `crosswatch serve --port 0 --no-probes` in `dir`, in-process; resolves once it is listening. */
+async function startServe() {
+  const harness = captureIo();
+  const stop = new AbortController();
+  let ready: (runner: LocalRunner) => void = () => undefined;
+  const started = new Promise<LocalRunner>((resolve) => {
+    ready = resolve;
+  });
+  const exit = runServeCommand(['--port', '0', '--no-probes'], harness.io, {
+    version: 'test',
+    signal: stop.signal,
+    onReady: (runner) => ready(runner),
+    cwd: dir,
+  });
+  return { harness, stop, exit, runner: await started };
+}
+
 describe('crosswatch serve with no configuration', () => {
   it('binds loopback, generates a token, refuses anonymous requests and accepts authenticated ones', async () => {
-    const harness = captureIo();
-    const stop = new AbortController();
-    let ready: (runner: LocalRunner) => void = () => undefined;
-    const started = new Promise<LocalRunner>((resolve) => {
-      ready = resolve;
-    });
-    const exit = runServeCommand(['--port', '0', '--no-probes'], harness.io, {
-      version: 'test',
-      signal: stop.signal,
-      onReady: (runner) => ready(runner),
-      cwd: dir,
-    });
-    const runner = await started;
+    const { harness, stop, exit, runner } = await startServe();
     try {
       expect(runner.info.url).toMatch(/^http:\/\/127\.0\.0\.1:\d+$/);
       const tokenPath = join(dir, '.crosswatch', 'local-token');
@@ -110,19 +115,7 @@ describe('crosswatch serve with no configuration', () => {
         notify: { sinks: [{ name: 'file', kind: 'file', path: sinkFile }] },
       }),
     );
-    const harness = captureIo();
-    const stop = new AbortController();
-    let ready: (runner: LocalRunner) => void = () => undefined;
-    const started = new Promise<LocalRunner>((resolve) => {
-      ready = resolve;
-    });
-    const exit = runServeCommand(['--port', '0', '--no-probes'], harness.io, {
-      version: 'test',
-      signal: stop.signal,
-      onReady: (runner) => ready(runner),
-      cwd: dir,
-    });
-    const runner = await started;
+    const { harness, stop, exit, runner } = await startServe();
     try {
       expect(harness.stdout()).toContain('watchdog    heartbeat local every 1h; watching azure-app');
       // The first watchdog run happens at start; wait for its notification to reach the file sink.
