@@ -7,7 +7,7 @@
  * entry. The SQLite group-commit inbox (sqlite-inbox.ts) offers the same `InboxQueue` contract with
  * many puts per transaction.
  */
-import { createHash } from 'node:crypto';
+import { computeContentHash } from '../store/evidence-address.ts';
 import { ConflictError, type StateStore } from '../store/ports.ts';
 
 export const INBOX_COLLECTION = 'inbox';
@@ -61,7 +61,7 @@ export class InboxUnavailableError extends Error {
 
 /** `sha256:<hex>` of the body bytes: the entry id. */
 export function computeInboxId(body: Uint8Array | string): string {
-  return `sha256:${createHash('sha256').update(body).digest('hex')}`;
+  return computeContentHash(body);
 }
 
 export function createInboxEntry(

@@ -1,9 +1,9 @@
 /**
  * The ingest entry point: raw bytes or parsed JSON in, CloudEvents (schema v1) out.
  */
-import { createHash } from 'node:crypto';
 import type { Evidence } from '../event/schema.ts';
 import type { Origin } from '../event/vocabulary.ts';
+import { computeContentHash } from '../store/evidence-address.ts';
 import { detectFormat } from './detect.ts';
 import { InvalidJsonError } from './errors.ts';
 import type { FormatResult } from './input-format.ts';
@@ -19,7 +19,7 @@ export interface NormalizeOutput extends FormatResult {
 
 export function computeEvidence(bytes: Uint8Array): Evidence {
   return {
-    contentHash: `sha256:${createHash('sha256').update(bytes).digest('hex')}`,
+    contentHash: computeContentHash(bytes),
     bytes: bytes.byteLength,
   };
 }

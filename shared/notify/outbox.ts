@@ -193,7 +193,7 @@ export const RECOVER_WINDOW_MS = 6 * 60 * 60 * 1000;
  */
 async function recoverCommittedDecisions(
   decisions: readonly Decision[],
-  store: StateStore,
+  readIncidentOnce: (incidentKey: string) => Promise<IncidentRecord | undefined>,
   at: Date,
 ): Promise<Decision[]> {
   const work = [...decisions];
@@ -204,7 +204,7 @@ async function recoverCommittedDecisions(
     const lookup = `${decision.incidentKey}\n${decision.updateKey}`;
     if (looked.has(lookup)) continue;
     looked.add(lookup);
-    const incident = await readIncident(store, decision.incidentKey);
+    const incident = await readIncidentOnce(decision.incidentKey);
     for (const original of incident?.journal ?? []) {
       if (original.updateKey !== decision.updateKey || !isNotifying(original.kind) || seen.has(original.id)) {
         continue;
@@ -229,13 +229,23 @@ export async function enqueueNotifications(
   const buildMessage = deps.buildMessage ?? createDefaultBuildMessage(deps, now);
   const logger = deps.logger ?? SILENT_LOGGER;
   const result: EnqueueResult = { created: [], existing: [], skipped: [] };
-  const work = await recoverCommittedDecisions(decisions, deps.store, now());
+  // One read per incident per call: duplicates and their recovered originals share it.
+  const incidents = new Map<string, Promise<IncidentRecord | undefined>>();
+  const readIncidentOnce = (incidentKey: string) => {
+    let pending = incidents.get(incidentKey);
+    if (pending === undefined) {
+      pending = readIncident(deps.store, incidentKey);
+      incidents.set(incidentKey, pending);
+    }
+    return pending;
+  };
+  const work = await recoverCommittedDecisions(decisions, readIncidentOnce, now());
   for (const [index, decision] of work.entries()) {
     if (!isNotifying(decision.kind)) {
       result.skipped.push(decision.id);
       continue;
     }
-    const incident = await readIncident(deps.store, decision.incidentKey);
+    const incident = await readIncidentOnce(decision.incidentKey);
     const at = now();
     const routed = routeSubject(deps.routing, describeRouteSubject(decision, incident, at));
     if (routed.length === 0) {

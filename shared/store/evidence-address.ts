@@ -8,7 +8,8 @@ import { StoreUsageError } from './ports.ts';
 
 const CONTENT_HASH = /^sha256:([0-9a-f]{64})$/;
 
-export function computeContentHash(bytes: Uint8Array): string {
+/** `sha256:<hex>` of the bytes (a string is hashed as its UTF-8 bytes): evidence and inbox ids. */
+export function computeContentHash(bytes: Uint8Array | string): string {
   return `sha256:${createHash('sha256').update(bytes).digest('hex')}`;
 }
 
