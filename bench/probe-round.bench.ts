@@ -19,7 +19,8 @@ import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { build } from 'esbuild';
 import type { runProbeRound as RunProbeRound } from '../shared/probe/runner.ts';
-import type { parseTarget as ParseTarget, TargetSpec } from '../shared/probe/targets-file.ts';
+import type { TargetSpec } from '../shared/probe/target-types.ts';
+import type { parseTarget as ParseTarget } from '../shared/probe/targets-file.ts';
 import { median, verdict } from './lib.ts';
 
 const TARGETS = 200;

@@ -47,7 +47,7 @@ const bundles = [
     name: 'cli',
     // Split: each command's `import()` becomes a chunk, so `crosswatch normalize` does not parse the
     // runner, the sinks and the cloud SDKs it never uses.
-    entryPoints: { crosswatch: 'shared/cli/main.ts' },
+    entryPoints: { crosswatch: 'cli/main.ts' },
     outdir: 'dist/cli',
     outfile: 'dist/cli/crosswatch.mjs',
     splitting: true,

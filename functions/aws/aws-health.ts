@@ -7,10 +7,10 @@
  * async invocation and, after its retries, sends it to the on-failure destination.
  */
 import type { Context, EventBridgeEvent } from 'aws-lambda';
-import { createInboxEntry, createStoreInbox } from '../../shared/ingest/inbox.ts';
+import { createInboxEntry, createStoreInbox } from '../../shared/inbox/inbox.ts';
 import { runOutboxOnce } from '../../shared/notify/outbox.ts';
 import { processInboxEntry, RejectedInputError } from '../../shared/pipeline/process-inbox-entry.ts';
-import { createNotifySinks } from '../notify-sinks.ts';
+import { createNotifySinks } from '../../shared/runtime/create-notify-sinks.ts';
 import { registerHandlerDefaults, runLambda } from './lambda-context.ts';
 
 registerHandlerDefaults({ createSinks: createNotifySinks });

@@ -7,7 +7,7 @@
  */
 import type { Context } from 'aws-lambda';
 import { drainOutbox } from '../../shared/notify/outbox.ts';
-import { createNotifySinks } from '../notify-sinks.ts';
+import { createNotifySinks } from '../../shared/runtime/create-notify-sinks.ts';
 import { registerHandlerDefaults, runLambda } from './lambda-context.ts';
 import type { ScheduleEvent } from './scheduled-event.ts';
 

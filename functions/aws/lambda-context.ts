@@ -18,15 +18,15 @@ import type { TokenCredential } from '@azure/identity';
 import type { Context } from 'aws-lambda';
 import type { PollerCredentials } from '../../shared/config/crosswatch-config.ts';
 import { loadConfig } from '../../shared/config/load-config.ts';
-import type { EntraKeyResolver } from '../../shared/ingest/entra-webhook-token.ts';
-import type { Inbox } from '../../shared/ingest/inbox.ts';
+import type { Inbox } from '../../shared/inbox/inbox.ts';
 import { createEmfMetrics } from '../../shared/observability/emf-metrics.ts';
 import { createLogger, type Logger } from '../../shared/observability/logger.ts';
 import type { Metrics } from '../../shared/observability/metrics.ts';
-import type { PollEndpoints } from '../../shared/poll/poll-provider-health.ts';
+import type { PollEndpoints } from '../../shared/pipeline/poll-provider-health.ts';
+import { type PeerSpec, parsePeers } from '../../shared/pipeline/watch-peers.ts';
 import type { ReadSecretOptions, SecretRef } from '../../shared/poll/read-secret.ts';
-import { type CreateSinks, openRuntime, type Runtime } from '../open-runtime.ts';
-import { type PeerSpec, parsePeers } from '../watch-peers.ts';
+import { type CreateSinks, openRuntime, type Runtime } from '../../shared/runtime/open-runtime.ts';
+import type { EntraKeyResolver } from '../../shared/webhook/entra-webhook-token.ts';
 
 export const LAMBDA_SETTINGS = {
   inboxQueueUrl: 'CROSSWATCH_INBOX_QUEUE_URL',
@@ -164,7 +164,7 @@ async function buildLambdaContext(options: LambdaContextOptions): Promise<Lambda
     inbox() {
       inbox ??= (async () => {
         if (!queueUrl) throw new TypeError(`${LAMBDA_SETTINGS.inboxQueueUrl} is not set`);
-        const { createSqsInbox } = await import('../../shared/ingest/sqs-inbox.ts');
+        const { createSqsInbox } = await import('../../shared/inbox/sqs-inbox.ts');
         const overflow = await runtime.evidence();
         return createSqsInbox({
           queueUrl,

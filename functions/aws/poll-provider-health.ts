@@ -8,7 +8,7 @@
 import type { TokenCredential } from '@azure/identity';
 import type { Context } from 'aws-lambda';
 import type { PollerCredentials } from '../../shared/config/crosswatch-config.ts';
-import { pollProviderHealth } from '../../shared/poll/poll-provider-health.ts';
+import { pollProviderHealth } from '../../shared/pipeline/poll-provider-health.ts';
 import {
   LAMBDA_SETTINGS,
   type LambdaAppContext,

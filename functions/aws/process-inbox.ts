@@ -7,11 +7,11 @@
  * store inbox (listable) and not reported. After the batch, one outbox pass sends the notifications.
  */
 import type { Context, SQSBatchResponse, SQSEvent } from 'aws-lambda';
-import { createStoreInbox } from '../../shared/ingest/inbox.ts';
-import { decodeInboxMessage } from '../../shared/ingest/queue-inbox-message.ts';
+import { createStoreInbox } from '../../shared/inbox/inbox.ts';
+import { decodeInboxMessage } from '../../shared/inbox/queue-inbox-message.ts';
 import { runOutboxOnce } from '../../shared/notify/outbox.ts';
 import { processInboxEntry, RejectedInputError } from '../../shared/pipeline/process-inbox-entry.ts';
-import { createNotifySinks } from '../notify-sinks.ts';
+import { createNotifySinks } from '../../shared/runtime/create-notify-sinks.ts';
 import { registerHandlerDefaults, runLambda } from './lambda-context.ts';
 
 registerHandlerDefaults({ createSinks: createNotifySinks });

@@ -9,8 +9,8 @@ import type { Context } from 'aws-lambda';
 import { recordHeartbeat } from '../../shared/engine/watchdog.ts';
 import { runOutboxOnce } from '../../shared/notify/outbox.ts';
 import { runEngineTimers } from '../../shared/pipeline/run-engine-timers.ts';
-import { createNotifySinks } from '../notify-sinks.ts';
-import { watchPeers } from '../watch-peers.ts';
+import { watchPeers } from '../../shared/pipeline/watch-peers.ts';
+import { createNotifySinks } from '../../shared/runtime/create-notify-sinks.ts';
 import { registerHandlerDefaults, runLambda } from './lambda-context.ts';
 import type { ScheduleEvent } from './scheduled-event.ts';
 

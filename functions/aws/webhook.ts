@@ -11,7 +11,7 @@ import {
   acceptWebhook,
   type WebhookRequest,
   type WebhookResponse,
-} from '../../shared/ingest/accept-webhook.ts';
+} from '../../shared/webhook/accept-webhook.ts';
 import { getLambdaContext } from './lambda-context.ts';
 
 export function toWebhookRequest(event: APIGatewayProxyEventV2): WebhookRequest {

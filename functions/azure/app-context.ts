@@ -15,14 +15,14 @@ import type { InvocationContext } from '@azure/functions';
 import type { TokenCredential } from '@azure/identity';
 import type { PollerCredentials } from '../../shared/config/crosswatch-config.ts';
 import { loadConfig } from '../../shared/config/load-config.ts';
-import type { EntraKeyResolver } from '../../shared/ingest/entra-webhook-token.ts';
-import type { Inbox } from '../../shared/ingest/inbox.ts';
+import type { Inbox } from '../../shared/inbox/inbox.ts';
 import type { Logger } from '../../shared/observability/logger.ts';
 import type { Metrics } from '../../shared/observability/metrics.ts';
-import type { PollEndpoints } from '../../shared/poll/poll-provider-health.ts';
-import { createNotifySinks } from '../notify-sinks.ts';
-import { type CreateSinks, openRuntime, type Runtime } from '../open-runtime.ts';
-import { type PeerSpec, parsePeers } from '../watch-peers.ts';
+import type { PollEndpoints } from '../../shared/pipeline/poll-provider-health.ts';
+import { type PeerSpec, parsePeers } from '../../shared/pipeline/watch-peers.ts';
+import { createNotifySinks } from '../../shared/runtime/create-notify-sinks.ts';
+import { type CreateSinks, openRuntime, type Runtime } from '../../shared/runtime/open-runtime.ts';
+import type { EntraKeyResolver } from '../../shared/webhook/entra-webhook-token.ts';
 import { createInvocationLogger, createInvocationMetrics } from './invocation-logging.ts';
 
 export const AZURE_SETTINGS = {
@@ -102,7 +102,7 @@ async function buildAppContext(options: AppContextOptions): Promise<AppContext> 
     inbox() {
       inbox ??= (async () => {
         if (!connectionString) throw new Error(`${AZURE_SETTINGS.storage} is not set`);
-        const { createAzureQueueInbox } = await import('../../shared/ingest/azure-queue-inbox.ts');
+        const { createAzureQueueInbox } = await import('../../shared/inbox/azure-queue-inbox.ts');
         const overflow = await runtime.evidence();
         return createAzureQueueInbox({ connectionString, queueName, ...(overflow ? { overflow } : {}) });
       })().catch((error: unknown) => {

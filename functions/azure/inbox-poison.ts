@@ -5,8 +5,8 @@
  * `inbox.dead_letter` metric to alert on. Nothing is lost in a log line only.
  */
 import { app, type InvocationContext } from '@azure/functions';
-import { createStoreInbox } from '../../shared/ingest/inbox.ts';
-import { decodeInboxMessage, InvalidQueueMessageError } from '../../shared/ingest/queue-inbox-message.ts';
+import { createStoreInbox } from '../../shared/inbox/inbox.ts';
+import { decodeInboxMessage, InvalidQueueMessageError } from '../../shared/inbox/queue-inbox-message.ts';
 import { keepUnreadableMessage, runInvocation } from './app-context.ts';
 
 export async function inboxPoison(message: unknown, context: InvocationContext): Promise<void> {

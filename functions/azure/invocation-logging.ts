@@ -9,9 +9,9 @@
  * Insights SDK is loaded (it would cost more cold start than the whole app).
  */
 import type { InvocationContext } from '@azure/functions';
-import { createRedactor } from '../../shared/notify/redact.ts';
 import { createLogger, type Logger, type LogLevel } from '../../shared/observability/logger.ts';
 import type { MetricDimensions, Metrics } from '../../shared/observability/metrics.ts';
+import { createRedactor } from '../../shared/observability/redact.ts';
 
 export interface InvocationLoggingOptions {
   readonly level?: LogLevel;

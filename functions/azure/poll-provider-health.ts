@@ -5,7 +5,7 @@
  * outbox, and an unreachable source is reported to the engine (health-source-unreachable).
  */
 import { app, type InvocationContext, type Timer } from '@azure/functions';
-import { pollProviderHealth as runPoll } from '../../shared/poll/poll-provider-health.ts';
+import { pollProviderHealth as runPoll } from '../../shared/pipeline/poll-provider-health.ts';
 import { runInvocation } from './app-context.ts';
 
 export async function pollProviderHealth(_timer: Timer, context: InvocationContext): Promise<void> {

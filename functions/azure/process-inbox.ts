@@ -7,8 +7,8 @@
  * host.json's maxDequeueCount moves it to `<queue>-poison` (see `inboxPoison`).
  */
 import { app, type InvocationContext } from '@azure/functions';
-import { createStoreInbox } from '../../shared/ingest/inbox.ts';
-import { decodeInboxMessage, InvalidQueueMessageError } from '../../shared/ingest/queue-inbox-message.ts';
+import { createStoreInbox } from '../../shared/inbox/inbox.ts';
+import { decodeInboxMessage, InvalidQueueMessageError } from '../../shared/inbox/queue-inbox-message.ts';
 import { runOutboxOnce } from '../../shared/notify/outbox.ts';
 import { processInboxEntry, RejectedInputError } from '../../shared/pipeline/process-inbox-entry.ts';
 import { keepUnreadableMessage, runInvocation } from './app-context.ts';

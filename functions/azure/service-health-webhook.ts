@@ -11,7 +11,7 @@ import {
   acceptWebhook,
   type WebhookRequest,
   type WebhookResponse,
-} from '../../shared/ingest/accept-webhook.ts';
+} from '../../shared/webhook/accept-webhook.ts';
 import { getAppContext } from './app-context.ts';
 
 // Stream request bodies instead of buffering them in the host: the body limit holds for chunked input.

@@ -5,7 +5,7 @@
 import { app, type HttpRequest, type HttpResponseInit, type InvocationContext } from '@azure/functions';
 import { listIncidents } from '../../shared/engine/process-event.ts';
 import { getHeartbeat } from '../../shared/engine/watchdog.ts';
-import type { StatusDocument } from '../watch-peers.ts';
+import type { StatusDocument } from '../../shared/pipeline/watch-peers.ts';
 import { getAppContext } from './app-context.ts';
 
 const HEADERS = { 'content-type': 'application/json; charset=utf-8', 'cache-control': 'no-store' };

@@ -5,7 +5,7 @@
  */
 import { app, type InvocationContext, type Timer } from '@azure/functions';
 import { runEngineTimers } from '../../shared/pipeline/run-engine-timers.ts';
-import { watchPeers } from '../watch-peers.ts';
+import { watchPeers } from '../../shared/pipeline/watch-peers.ts';
 import { runInvocation } from './app-context.ts';
 
 export async function watchdog(_timer: Timer, context: InvocationContext): Promise<void> {

@@ -3,7 +3,7 @@
  * stream, so the byte limit is enforced while reading), a WebhookResponse is written back.
  */
 import type { IncomingMessage, ServerResponse } from 'node:http';
-import type { WebhookRequest, WebhookResponse } from '../../shared/ingest/accept-webhook.ts';
+import type { WebhookRequest, WebhookResponse } from '../../shared/webhook/accept-webhook.ts';
 
 export function toWebhookRequest(request: IncomingMessage, url: URL): WebhookRequest {
   // Node already lower-cases header names; only repeated headers need joining.

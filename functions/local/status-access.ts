@@ -4,7 +4,7 @@
  * 127.0.0.1 sends its own name as Host and is refused. Bound to any other address: only a caller
  * presenting a webhook token (`?token=`).
  */
-import { verifyWebhookToken } from '../../shared/ingest/webhook-token.ts';
+import { verifyWebhookToken } from '../../shared/webhook/webhook-token.ts';
 
 const LOOPBACK_HOSTS = new Set(['127.0.0.1', 'localhost', '::1', '[::1]']);
 

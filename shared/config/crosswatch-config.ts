@@ -15,10 +15,10 @@ import {
   resolveEngineConfig,
 } from '../engine/engine-config.ts';
 import type { Vantage } from '../event/schema.ts';
-import type { WebhookConfig } from '../ingest/webhook-config.ts';
 import { type NotifyConfig, validateNotifyConfig } from '../notify/notify-config.ts';
-import type { CatalogConfig } from '../probe/catalog.ts';
+import type { CatalogConfig } from '../probe/target-types.ts';
 import type { StateStoreConfig } from '../store/create-state-store.ts';
+import type { WebhookConfig } from '../webhook/webhook-config.ts';
 import type { ConfigFile } from './config-schema.ts';
 import { parseSchedule, type Schedule, ScheduleError } from './schedule.ts';
 import { applySchema, type JsonSchemaNode, SchemaViolation } from './walk-json-schema.ts';

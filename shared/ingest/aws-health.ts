@@ -22,8 +22,6 @@
 import { createEmptyScope, createProviderEvent } from '../event/create-event.ts';
 import type { CrosswatchEvent, ProviderEventData, Scope } from '../event/schema.ts';
 import { EVENT_TYPES, type Severity, type Status } from '../event/vocabulary.ts';
-import { InvalidInputError, NormalizeError } from './errors.ts';
-import type { FormatResult, InputFormat, NormalizeContext } from './input-format.ts';
 import {
   asArray,
   encodeUriComponentSafe,
@@ -37,9 +35,11 @@ import {
   readText,
   toToken,
   uniqueStrings,
-} from './read.ts';
-import { toPlainText, toPlainTitle } from './text.ts';
-import { toIsoUtc } from './time.ts';
+} from '../util/read.ts';
+import { toPlainText, toPlainTitle } from '../util/text.ts';
+import { toIsoUtc } from '../util/time.ts';
+import { InvalidInputError, NormalizeError } from './errors.ts';
+import type { FormatResult, InputFormat, NormalizeContext } from './input-format.ts';
 
 const FORMAT = 'aws-health';
 /** How many list items `matches` inspects: enough to skip a few malformed ones, cheap on huge lists. */

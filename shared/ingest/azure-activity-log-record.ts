@@ -15,6 +15,7 @@
  * rather than the alert's `currentHealthStatus/type/cause`; azure-service-health.ts maps both.
  */
 import type { CrosswatchEvent } from '../event/schema.ts';
+import { isRecord, type JsonRecord, readField, readText } from '../util/read.ts';
 import {
   buildHealthEvent,
   classifyActivityEvent,
@@ -23,7 +24,6 @@ import {
 } from './azure-service-health.ts';
 import { InvalidInputError, NormalizeError } from './errors.ts';
 import type { FormatResult, InputFormat, NormalizeContext } from './input-format.ts';
-import { isRecord, type JsonRecord, readField, readText } from './read.ts';
 
 const FORMAT = 'azure-activity-log-record';
 /** How many list items `matches` inspects: enough to skip a few malformed ones, cheap on huge pages. */

@@ -11,6 +11,7 @@
  * Administrative sample has no `eventSource` at all. The field mapping lives in azure-service-health.ts.
  */
 
+import { isRecord, parseMaybeJson, readPath } from '../util/read.ts';
 import {
   buildHealthEvent,
   classifyActivityEvent,
@@ -19,7 +20,6 @@ import {
 } from './azure-service-health.ts';
 import { InvalidInputError } from './errors.ts';
 import type { InputFormat } from './input-format.ts';
-import { isRecord, parseMaybeJson, readPath } from './read.ts';
 
 const FORMAT = 'azure-activity-log-webhook';
 const SCHEMA_ID = 'microsoft.insights/activitylogs';

@@ -13,6 +13,7 @@
  * the field mapping itself lives in azure-service-health.ts.
  */
 
+import { isRecord, parseMaybeJson, readField, readText } from '../util/read.ts';
 import {
   buildHealthEvent,
   classifyActivityEvent,
@@ -22,7 +23,6 @@ import {
 } from './azure-service-health.ts';
 import { InvalidInputError } from './errors.ts';
 import type { InputFormat } from './input-format.ts';
-import { isRecord, parseMaybeJson, readField, readText } from './read.ts';
 
 const FORMAT = 'azure-monitor-common';
 const SCHEMA_ID = 'azuremonitorcommonalertschema';

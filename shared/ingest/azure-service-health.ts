@@ -23,8 +23,6 @@
 import { createEmptyScope, createProviderEvent } from '../event/create-event.ts';
 import type { CrosswatchEvent, Link, ProviderEventData, Scope } from '../event/schema.ts';
 import { EVENT_TYPES, type Severity, type Status } from '../event/vocabulary.ts';
-import { InvalidInputError } from './errors.ts';
-import type { NormalizeContext } from './input-format.ts';
 import {
   createLookup,
   encodeUriComponentSafe,
@@ -36,9 +34,11 @@ import {
   readText,
   toToken,
   uniqueStrings,
-} from './read.ts';
-import { toPlainText, toPlainTitle } from './text.ts';
-import { latestTime, toIsoUtc } from './time.ts';
+} from '../util/read.ts';
+import { toPlainText, toPlainTitle } from '../util/text.ts';
+import { latestTime, toIsoUtc } from '../util/time.ts';
+import { InvalidInputError } from './errors.ts';
+import type { NormalizeContext } from './input-format.ts';
 
 type Attributes = ProviderEventData['attributes'];
 type Category = ProviderEventData['category'];

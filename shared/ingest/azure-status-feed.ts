@@ -26,10 +26,10 @@ import { createHash } from 'node:crypto';
 import { createEmptyScope, createProviderEvent } from '../event/create-event.ts';
 import type { Link, ProviderCloudEvent } from '../event/schema.ts';
 import { EVENT_TYPES, type Status } from '../event/vocabulary.ts';
-import type { FeedEntry } from '../probe/feed.ts';
+import type { FeedEntry } from '../util/parse-feed.ts';
+import { createLookup, toToken, uniqueStrings } from '../util/read.ts';
+import { toPlainText, toPlainTitle } from '../util/text.ts';
 import { computeEvidence } from './normalize.ts';
-import { createLookup, toToken, uniqueStrings } from './read.ts';
-import { toPlainText, toPlainTitle } from './text.ts';
 
 const ORIGIN = 'azure-status-feed';
 export const DEFAULT_STATUS_FEED_MAX_AGE_MS = 24 * 60 * 60_000;

@@ -3,6 +3,8 @@
  * matters only where shapes overlap (a `value[]` list is tried by Graph, then Resource Health, then
  * the raw activity log).
  */
+
+import { isRecord } from '../util/read.ts';
 import { awsHealthFormat } from './aws-health.ts';
 import { azureActivityLogRecordFormat } from './azure-activity-log-record.ts';
 import { azureActivityLogWebhookFormat } from './azure-activity-log-webhook.ts';
@@ -12,7 +14,6 @@ import { UnrecognizedInputError } from './errors.ts';
 import type { InputFormat } from './input-format.ts';
 import { m365GraphFormat } from './m365-graph.ts';
 import { probeResultFormat } from './probe-result.ts';
-import { isRecord } from './read.ts';
 
 export const INPUT_FORMATS: readonly InputFormat[] = [
   azureMonitorCommonFormat,

@@ -18,8 +18,6 @@
 import { createEmptyScope, createProviderEvent } from '../event/create-event.ts';
 import type { CrosswatchEvent, ProviderEventData } from '../event/schema.ts';
 import { EVENT_TYPES, type Severity, type Status } from '../event/vocabulary.ts';
-import { InvalidInputError, NormalizeError } from './errors.ts';
-import type { FormatResult, InputFormat, NormalizeContext } from './input-format.ts';
 import {
   asArray,
   encodeUriComponentSafe,
@@ -31,9 +29,11 @@ import {
   readString,
   readText,
   toToken,
-} from './read.ts';
-import { toPlainText, toPlainTitle } from './text.ts';
-import { toIsoUtc } from './time.ts';
+} from '../util/read.ts';
+import { toPlainText, toPlainTitle } from '../util/text.ts';
+import { toIsoUtc } from '../util/time.ts';
+import { InvalidInputError, NormalizeError } from './errors.ts';
+import type { FormatResult, InputFormat, NormalizeContext } from './input-format.ts';
 
 const FORMAT = 'm365-graph';
 const ISSUES_CONTEXT = 'serviceannouncement/issues';

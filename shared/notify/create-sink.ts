@@ -5,8 +5,9 @@
  *   - each attempt is logged (sink, kind, deliveryId, attempt, outcome, status, redacted detail).
  * The sink modules themselves are small; heavy SDKs (nodemailer, @aws-sdk/*) load on first send.
  */
+
+import { createRedactor, describeSafeError } from '../observability/redact.ts';
 import type { NotificationMessage } from './message.ts';
-import { createRedactor, describeSafeError } from './redact.ts';
 import type { SendContext, SendResult, Sink } from './sink.ts';
 import { listConfigSecrets, type SinkConfig } from './sink-config.ts';
 import type { SinkDeps } from './sink-deps.ts';

@@ -34,6 +34,7 @@ import type { Decision } from '../engine/decision.ts';
 import { isNotifying } from '../engine/decision.ts';
 import { COLLECTIONS, toDocumentKey } from '../engine/engine-collections.ts';
 import type { IncidentRecord } from '../engine/incident-record.ts';
+import { redactPatterns } from '../observability/redact.ts';
 import { ConflictError, type EvidenceArchive, type StateStore, type StoredItem } from '../store/ports.ts';
 import { capRetryAfter, computeBackoffDelay } from './backoff.ts';
 import {
@@ -50,7 +51,6 @@ import {
 import type { NotificationMessage } from './message.ts';
 import { DEFAULT_OUTBOX_SETTINGS, type OutboxSettings } from './outbox-settings.ts';
 import { createRateLimiter, type RateLimiter } from './rate-limiter.ts';
-import { redactPatterns } from './redact.ts';
 import { describeRouteSubject, type RoutingTable, routeSubject } from './routing.ts';
 import type { SendResult, Sink } from './sink.ts';
 

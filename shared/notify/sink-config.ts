@@ -4,7 +4,7 @@
  * (`sinks[2].url: must be an https URL`). Messages never echo a value: URLs, keys and passwords are
  * secrets. Unknown settings are refused so a typo does not silently disable an option.
  */
-import { listUrlSecrets } from './redact.ts';
+import { listUrlSecrets } from '../observability/redact.ts';
 import { SINK_KINDS, type SinkKind } from './sink.ts';
 
 export interface SlackSinkConfig {

@@ -11,8 +11,8 @@
  * Format: https://docs.aws.amazon.com/AmazonCloudWatch/latest/monitoring/CloudWatch_Embedded_Metric_Format_Specification.html
  */
 
-import { createRedactor } from '../notify/redact.ts';
 import type { MetricDimensions, Metrics } from './metrics.ts';
+import { createRedactor } from './redact.ts';
 
 export interface EmfMetricsOptions {
   /** The CloudWatch namespace (default `crosswatch`). */

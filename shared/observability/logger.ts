@@ -4,7 +4,7 @@
  * (query tokens, `sig=`, bearer tokens, webhook URLs and secrets the config names) before it is
  * written. `formatLogLineReadable` turns a line into the local runner's human form.
  */
-import { createRedactor, type Redactor } from '../notify/redact.ts';
+import { createRedactor, type Redactor } from './redact.ts';
 
 export type LogLevel = 'debug' | 'info' | 'warn' | 'error';
 export type LogFields = Readonly<Record<string, unknown>>;

@@ -9,8 +9,8 @@
  */
 import type { Decision } from '../engine/decision.ts';
 import { processEvents } from '../engine/process-event.ts';
+import type { InboxEntry, InboxQueue } from '../inbox/inbox.ts';
 import { NormalizeError } from '../ingest/errors.ts';
-import type { InboxEntry, InboxQueue } from '../ingest/inbox.ts';
 import { normalizeText } from '../ingest/normalize.ts';
 import { enqueueNotifications } from '../notify/outbox.ts';
 import { type PipelineDeps, reportDecisions } from './pipeline-deps.ts';

@@ -5,7 +5,8 @@
  */
 import type { ProbesConfig } from '../config/crosswatch-config.ts';
 import { buildCatalog, mergeTargets, type SkippedTarget } from '../probe/catalog.ts';
-import { parseTargetsFile, type TargetSpec, TargetsFileError } from '../probe/targets-file.ts';
+import type { TargetSpec } from '../probe/target-types.ts';
+import { parseTargetsFile, TargetsFileError } from '../probe/targets-file.ts';
 
 export interface ResolvedTargets {
   readonly targets: readonly TargetSpec[];

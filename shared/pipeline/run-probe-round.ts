@@ -10,7 +10,7 @@ import { enqueueNotifications } from '../notify/outbox.ts';
 import { METRIC_NAMES } from '../observability/metrics.ts';
 import type { EventLoopLagMonitor } from '../probe/event-loop-lag.ts';
 import { createRoundId, type RoundSummary, runProbeRound } from '../probe/runner.ts';
-import type { TargetSpec } from '../probe/targets-file.ts';
+import type { TargetSpec } from '../probe/target-types.ts';
 import { type PipelineDeps, reportDecisions } from './pipeline-deps.ts';
 
 export interface ProbeRoundSettings {

@@ -7,7 +7,7 @@
 import type { TokenCredential } from '@azure/identity';
 import { m365GraphFormat } from '../ingest/m365-graph.ts';
 import { computeEvidence } from '../ingest/normalize.ts';
-import { isRecord } from '../ingest/read.ts';
+import { isRecord } from '../util/read.ts';
 import { HEALTH_SOURCES, type PollResult, SourceHttpError, unreachable } from './poll-result.ts';
 
 export const GRAPH_BASE_URL = 'https://graph.microsoft.com/v1.0';

@@ -6,18 +6,8 @@
  */
 import { buildEntraDiscoveryUrl } from './entra.ts';
 import { AZURE_STATUS_FEED_URL } from './feed.ts';
-import { parseTarget, type TargetSpec } from './targets-file.ts';
-
-export interface CatalogConfig {
-  /** Entra tenant id (GUID) for the identity-plane discovery probe. */
-  readonly tenantId?: string;
-  /** The tenant's mail domain (contoso.com): its MX record and `<contoso-com>.mail.protection.outlook.com`. */
-  readonly tenantDomain?: string;
-  /** A storage account name for data-plane probes of `<account>.blob.core.windows.net`. */
-  readonly storageAccount?: string;
-  /** Azure regions (eastus, westeurope …) for regional ARM endpoints. */
-  readonly regions?: readonly string[];
-}
+import type { CatalogConfig, TargetSpec } from './target-types.ts';
+import { parseTarget } from './targets-file.ts';
 
 export const CATALOG_PLACEHOLDERS = [
   'tenantId',

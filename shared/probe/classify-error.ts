@@ -4,7 +4,7 @@
  * layer's generic code so a new libuv or OpenSSL message never leaks into an incident key.
  */
 import type { ProbeErrorCode } from '../event/vocabulary.ts';
-import { createLookup } from '../ingest/read.ts';
+import { createLookup } from '../util/read.ts';
 
 /** The protocol layer a probe was in when it failed: it decides the timeout and fallback codes. */
 export const PROBE_PHASES = ['dns', 'connect', 'tls', 'http', 'smtp'] as const;

@@ -14,7 +14,7 @@ import {
   type ProbeReport,
   roundMs,
 } from './probe-types.ts';
-import type { DnsRecordType, DnsTarget } from './targets-file.ts';
+import type { DnsRecordType, DnsTarget } from './target-types.ts';
 
 /** c-ares per-attempt timeout and attempts; the probe's own timeout (AbortSignal) cuts it shorter. */
 const RESOLVER_ATTEMPT_MS = 1500;

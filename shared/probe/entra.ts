@@ -13,7 +13,7 @@ import {
   reportFailure,
   roundMs,
 } from './probe-types.ts';
-import type { EntraTarget } from './targets-file.ts';
+import type { EntraTarget } from './target-types.ts';
 
 export const ENTRA_DEFAULT_BASE_URL = 'https://login.microsoftonline.com';
 const MAX_DOCUMENT_BYTES = 512 * 1024;

@@ -22,7 +22,7 @@ import {
   reportFailure,
   roundMs,
 } from './probe-types.ts';
-import type { HttpTarget } from './targets-file.ts';
+import type { HttpTarget } from './target-types.ts';
 
 export const SELECTED_HEADERS = ['x-azure-ref', 'x-ms-request-id', 'x-msedge-ref', 'server'] as const;
 export const DEFAULT_MAX_BODY_BYTES = 64 * 1024;

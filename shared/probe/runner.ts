@@ -6,6 +6,7 @@
  * control targets (`vantage-impaired`), the deadline (`round-deadline`) and a caller's abort.
  */
 import { setMaxListeners } from 'node:events';
+import { createProbeResultEvent, PROBE_RESULT_KIND, type ProbeResult } from '../event/probe-result-event.ts';
 import type { ProbeCloudEvent, Vantage } from '../event/schema.ts';
 import {
   INCONCLUSIVE_REASONS,
@@ -14,7 +15,6 @@ import {
   type ProbeKind,
   type ProbeOutcome,
 } from '../event/vocabulary.ts';
-import { createProbeResultEvent, PROBE_RESULT_KIND, type ProbeResult } from '../ingest/probe-result.ts';
 import { describeError } from './classify-error.ts';
 import { probeDns } from './dns.ts';
 import { probeEntra } from './entra.ts';
@@ -24,8 +24,8 @@ import { probeHttp } from './http.ts';
 import { createEmptyPhases, type ProbeContext, type ProbeReport, roundMs } from './probe-types.ts';
 import { applySelfHealthGating, assessControls, type ControlHealth } from './self-health.ts';
 import { probeSmtp } from './smtp.ts';
-import type { TargetSpec } from './targets-file.ts';
-import { describeAddress } from './targets-file.ts';
+import type { TargetSpec } from './target-types.ts';
+import { describeAddress } from './target-types.ts';
 import { probeTcp } from './tcp.ts';
 import { probeTls } from './tls.ts';
 

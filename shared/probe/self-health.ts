@@ -4,7 +4,7 @@
  * or Microsoft 365, so every non-control failure is reported `inconclusive` with reason
  * `vantage-impaired`, never `down`.
  */
-import type { ProbeResult } from '../ingest/probe-result.ts';
+import type { ProbeResult } from '../event/probe-result-event.ts';
 
 export interface ControlHealth {
   readonly total: number;

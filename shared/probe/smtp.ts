@@ -19,7 +19,7 @@ import {
   reportFailure,
   roundMs,
 } from './probe-types.ts';
-import type { SmtpTarget } from './targets-file.ts';
+import type { SmtpTarget } from './target-types.ts';
 import { inspectTlsSocket } from './tls.ts';
 
 export interface SmtpReply {

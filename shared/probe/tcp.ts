@@ -6,7 +6,7 @@ import { connect, isIP, type Socket } from 'node:net';
 import type { ProbeErrorCode } from '../event/vocabulary.ts';
 import { classifyError, classifyTimeout, describeError, type ProbePhase } from './classify-error.ts';
 import { createEmptyPhases, type ProbeContext, type ProbeReport, roundMs } from './probe-types.ts';
-import type { TcpTarget } from './targets-file.ts';
+import type { TcpTarget } from './target-types.ts';
 
 export function probeTcp(target: TcpTarget, ctx: ProbeContext): Promise<ProbeReport> {
   const start = ctx.now();

@@ -17,7 +17,7 @@ import {
   type ProbeReport,
   roundMs,
 } from './probe-types.ts';
-import type { TlsTarget } from './targets-file.ts';
+import type { TlsTarget } from './target-types.ts';
 
 function firstName(value: string | string[] | undefined): string | null {
   return (Array.isArray(value) ? value[0] : value) ?? null;

@@ -3,7 +3,7 @@
  */
 import { readFile } from 'node:fs/promises';
 import { PassThrough, Readable } from 'node:stream';
-import type { CliIo } from '../../shared/cli/cli-io.ts';
+import type { CliIo } from '../../cli/cli-io.ts';
 
 export interface CapturedIo {
   readonly io: CliIo;

@@ -4,10 +4,10 @@
  * Plus a seeded shuffle, so replays in many orders are reproducible.
  */
 import { createProviderEvent } from '../../shared/event/create-event.ts';
+import { createProbeResultEvent, PROBE_RESULT_KIND } from '../../shared/event/probe-result-event.ts';
 import type { ProbeCloudEvent, ProviderCloudEvent, Scope } from '../../shared/event/schema.ts';
 import type { Category, Status } from '../../shared/event/vocabulary.ts';
 import { EVENT_TYPES } from '../../shared/event/vocabulary.ts';
-import { createProbeResultEvent, PROBE_RESULT_KIND } from '../../shared/ingest/probe-result.ts';
 
 const EMPTY_SCOPE: Scope = { tenantIds: [], subscriptionIds: [], accountIds: [], resourceIds: [] };
 

@@ -1,6 +1,7 @@
 /** A ProbeContext for calling one probe directly: real clock, a timeout signal, an optional CA. */
 import type { ProbeContext } from '../../shared/probe/probe-types.ts';
-import { parseTarget, type TargetSpec } from '../../shared/probe/targets-file.ts';
+import type { TargetSpec } from '../../shared/probe/target-types.ts';
+import { parseTarget } from '../../shared/probe/targets-file.ts';
 
 export function createProbeContext(
   options: { timeoutMs?: number; ca?: string; signal?: AbortSignal } = {},

@@ -4,7 +4,7 @@
  * credential-provider failures → transient; every other 4xx (MessageRejected, InvalidParameter,
  * AuthorizationError, NotFound …) → permanent. The SDK's own retries are off (maxAttempts 1).
  */
-import { describeSafeError, type Redactor } from '../redact.ts';
+import { describeSafeError, type Redactor } from '../../observability/redact.ts';
 import type { SendResult } from '../sink.ts';
 import { parseRetryAfter } from './retry-after.ts';
 

@@ -3,8 +3,8 @@
  * (`format: 'text'`) — the default sink of a local run with nothing configured.
  */
 
+import { createRedactor, describeSafeError } from '../../observability/redact.ts';
 import type { NotificationMessage } from '../message.ts';
-import { createRedactor, describeSafeError } from '../redact.ts';
 import { replaceControlCharacters } from '../render/control-characters.ts';
 import type { Sink } from '../sink.ts';
 import type { ConsoleSinkConfig } from '../sink-config.ts';

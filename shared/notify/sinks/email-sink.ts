@@ -5,7 +5,7 @@
  * 450, 451, 452) and connection failures → transient, 5xx and authentication failures → permanent.
  */
 import type { Transporter } from 'nodemailer';
-import { createRedactor, describeSafeError, type Redactor } from '../redact.ts';
+import { createRedactor, describeSafeError, type Redactor } from '../../observability/redact.ts';
 import { renderEmail, toHeaderLine } from '../render/email-message.ts';
 import type { SendResult, Sink } from '../sink.ts';
 import type { EmailSinkConfig } from '../sink-config.ts';

@@ -4,8 +4,8 @@
  */
 import { appendFile, mkdir } from 'node:fs/promises';
 import { dirname } from 'node:path';
+import { createRedactor, describeSafeError } from '../../observability/redact.ts';
 import type { NotificationMessage } from '../message.ts';
-import { createRedactor, describeSafeError } from '../redact.ts';
 import type { SendContext, Sink } from '../sink.ts';
 import type { FileSinkConfig } from '../sink-config.ts';
 import { resolveSinkDeps, type SinkDeps } from '../sink-deps.ts';

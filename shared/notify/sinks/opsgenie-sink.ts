@@ -5,7 +5,7 @@
  * asynchronously: 202 `{"result":"Request will be processed","requestId":…}` is delivered and the
  * requestId is the receipt. An `info` message sends nothing.
  */
-import { createRedactor } from '../redact.ts';
+import { createRedactor } from '../../observability/redact.ts';
 import { deriveOpsgenieAlias, renderOpsgenieClose, renderOpsgenieCreate } from '../render/opsgenie-alert.ts';
 import type { Sink } from '../sink.ts';
 import type { OpsgenieSinkConfig } from '../sink-config.ts';

@@ -6,7 +6,7 @@
  * (PagerDuty advises retrying 30 s apart); 5xx transient. An `info` message (an update after
  * resolution) sends nothing: a trigger would open a new alert. Paced at 120/min per key.
  */
-import { createRedactor } from '../redact.ts';
+import { createRedactor } from '../../observability/redact.ts';
 import { derivePagerDutyDedupKey, renderPagerDutyEvent } from '../render/pagerduty-event.ts';
 import type { Sink } from '../sink.ts';
 import type { PagerDutySinkConfig } from '../sink-config.ts';

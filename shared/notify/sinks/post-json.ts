@@ -3,7 +3,7 @@
  * attempt's signal (and by a backstop timeout), body read up to a bound. Network failures and aborts
  * become `transient` results with a redacted detail; never throws.
  */
-import { describeSafeError, type Redactor } from '../redact.ts';
+import { describeSafeError, type Redactor } from '../../observability/redact.ts';
 import type { SendResult } from '../sink.ts';
 import type { HttpReply } from './classify-http-reply.ts';
 

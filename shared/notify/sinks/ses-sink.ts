@@ -4,7 +4,7 @@
  * recipients (≤ 50); the receipt is SES's MessageId.
  */
 import type { SESv2Client } from '@aws-sdk/client-sesv2';
-import { createRedactor } from '../redact.ts';
+import { createRedactor } from '../../observability/redact.ts';
 import { renderEmail, toHeaderLine } from '../render/email-message.ts';
 import type { Sink } from '../sink.ts';
 import type { SesSinkConfig } from '../sink-config.ts';

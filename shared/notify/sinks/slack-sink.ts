@@ -3,7 +3,7 @@
  * (`invalid_payload` 400, `action_prohibited` 403, `channel_not_found` 404, `channel_is_archived`
  * 410, `rollup_error` 500, `no_service` …) and 429 with `Retry-After` (seconds). Paced at 1/s.
  */
-import { createRedactor } from '../redact.ts';
+import { createRedactor } from '../../observability/redact.ts';
 import { renderSlackMessage } from '../render/slack-message.ts';
 import type { Sink } from '../sink.ts';
 import type { SlackSinkConfig } from '../sink-config.ts';

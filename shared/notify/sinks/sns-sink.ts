@@ -7,7 +7,7 @@
  */
 import { createHash } from 'node:crypto';
 import type { SNSClient } from '@aws-sdk/client-sns';
-import { createRedactor } from '../redact.ts';
+import { createRedactor } from '../../observability/redact.ts';
 import { renderEmail } from '../render/email-message.ts';
 import { renderSmsText } from '../render/sms-text.ts';
 import { truncateText } from '../render/truncate-text.ts';

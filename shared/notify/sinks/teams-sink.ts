@@ -3,7 +3,7 @@
  * 202 Accepted — the flow posts to the channel asynchronously, so 202 is all the proof there is.
  * More than 4 requests per second are throttled (429): paced at 4/s.
  */
-import { createRedactor } from '../redact.ts';
+import { createRedactor } from '../../observability/redact.ts';
 import { renderTeamsMessage } from '../render/teams-message.ts';
 import type { Sink } from '../sink.ts';
 import type { TeamsSinkConfig } from '../sink-config.ts';

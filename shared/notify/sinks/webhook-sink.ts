@@ -7,7 +7,7 @@
  * checked address; never follows a redirect (a 3xx is permanent).
  */
 import { createHmac } from 'node:crypto';
-import { createRedactor, describeSafeError } from '../redact.ts';
+import { createRedactor, describeSafeError } from '../../observability/redact.ts';
 import { renderWebhookPayload } from '../render/webhook-payload.ts';
 import type { Sink } from '../sink.ts';
 import type { WebhookSinkConfig } from '../sink-config.ts';

@@ -21,7 +21,7 @@ import { handler as probe } from '../../../functions/aws/probe.ts';
 import { handler as processInbox } from '../../../functions/aws/process-inbox.ts';
 import type { SchedulerInput } from '../../../functions/aws/scheduled-event.ts';
 import { handler as watchdog } from '../../../functions/aws/watchdog.ts';
-import { createInboxEntry, INBOX_COLLECTION, type StoredInboxEntry } from '../../../shared/ingest/inbox.ts';
+import { createInboxEntry, INBOX_COLLECTION, type StoredInboxEntry } from '../../../shared/inbox/inbox.ts';
 import { createSilentLogger } from '../../../shared/observability/logger.ts';
 import { createNoopMetrics } from '../../../shared/observability/metrics.ts';
 import { processInboxEntry } from '../../../shared/pipeline/process-inbox-entry.ts';

@@ -9,7 +9,7 @@ import { ReceiveMessageCommand, SQSClient } from '@aws-sdk/client-sqs';
 import type { APIGatewayProxyEventV2 } from 'aws-lambda';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { handler, toWebhookRequest } from '../../../functions/aws/webhook.ts';
-import { decodeInboxMessage } from '../../../shared/ingest/queue-inbox-message.ts';
+import { decodeInboxMessage } from '../../../shared/inbox/queue-inbox-message.ts';
 import {
   LAMBDA_WEBHOOK_SECRET,
   LAMBDA_WEBHOOK_TOKEN,

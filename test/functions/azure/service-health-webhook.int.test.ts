@@ -10,8 +10,8 @@ import { QueueServiceClient } from '@azure/storage-queue';
 import { exportJWK, generateKeyPair, SignJWT } from 'jose';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { serviceHealthWebhook, toWebhookRequest } from '../../../functions/azure/service-health-webhook.ts';
-import { AZNS_WEBHOOK_APP_ID, SECURE_WEBHOOK_ROLE } from '../../../shared/ingest/entra-webhook-token.ts';
-import { decodeInboxMessage } from '../../../shared/ingest/queue-inbox-message.ts';
+import { decodeInboxMessage } from '../../../shared/inbox/queue-inbox-message.ts';
+import { AZNS_WEBHOOK_APP_ID, SECURE_WEBHOOK_ROLE } from '../../../shared/webhook/entra-webhook-token.ts';
 import { type AzureAppHarness, startAzureApp, WEBHOOK_TOKEN } from '../../helpers/azure-functions-app.ts';
 import { type Loopback, startHttpServer } from '../../helpers/loopback-servers.ts';
 

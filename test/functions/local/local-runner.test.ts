@@ -9,8 +9,8 @@ import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { runServeCommand } from '../../../cli/serve-command.ts';
 import type { LocalRunner } from '../../../functions/local/local-runner.ts';
-import { runServeCommand } from '../../../shared/cli/serve-command.ts';
 import { captureIo } from '../../helpers/cli-harness.ts';
 
 const PAYLOAD = readFile(

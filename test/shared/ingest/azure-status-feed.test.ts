@@ -6,8 +6,8 @@ import {
   createStatusFeedEvents,
   type StatusFeedEventOptions,
 } from '../../../shared/ingest/azure-status-feed.ts';
-import { type FeedEntry, parseFeedEntries } from '../../../shared/probe/feed.ts';
 import { createMemoryStore } from '../../../shared/store/memory-store.ts';
+import { type FeedEntry, parseFeedEntries } from '../../../shared/util/parse-feed.ts';
 import { assertValidEvent } from '../../helpers/assert-valid-event.ts';
 import { buildAzureServiceHealthEvent } from '../../helpers/engine-events.ts';
 

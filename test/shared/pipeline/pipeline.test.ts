@@ -8,7 +8,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { DEFAULT_ENGINE_CONFIG } from '../../../shared/engine/engine-config.ts';
-import { createInboxEntry, createStoreInbox } from '../../../shared/ingest/inbox.ts';
+import { createInboxEntry, createStoreInbox } from '../../../shared/inbox/inbox.ts';
 import { OUTBOX_COLLECTIONS } from '../../../shared/notify/delivery-record.ts';
 import { createSilentLogger } from '../../../shared/observability/logger.ts';
 import { createInMemoryMetrics } from '../../../shared/observability/metrics.ts';

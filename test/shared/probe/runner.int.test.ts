@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { runProbeRound } from '../../../shared/probe/runner.ts';
-import type { TargetSpec } from '../../../shared/probe/targets-file.ts';
+import type { TargetSpec } from '../../../shared/probe/target-types.ts';
 import { assertValidEvent } from '../../helpers/assert-valid-event.ts';
 import { type DnsServer, startDnsServer } from '../../helpers/dns-server.ts';
 import {

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import type { ProbeResult } from '../../../shared/ingest/probe-result.ts';
+import type { ProbeResult } from '../../../shared/event/probe-result-event.ts';
 import { applySelfHealthGating, assessControls } from '../../../shared/probe/self-health.ts';
 
 function result(id: string, outcome: ProbeResult['outcome'], control = false): ProbeResult {

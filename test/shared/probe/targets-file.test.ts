@@ -1,6 +1,7 @@
 import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
-import { describeAddress, parseTargetsFile, TargetsFileError } from '../../../shared/probe/targets-file.ts';
+import { describeAddress } from '../../../shared/probe/target-types.ts';
+import { parseTargetsFile, TargetsFileError } from '../../../shared/probe/targets-file.ts';
 
 const fixture = (name: string) =>
   readFileSync(new URL(`../../fixtures/probe-targets/${name}`, import.meta.url));

@@ -1,0 +1,233 @@
+/**
+ * The webhook ingress, cloud-agnostic: the Azure Function, the Lambda Function URL handler and the
+ * local runner translate their request into a WebhookRequest and send back the WebhookResponse.
+ *
+ * Order of checks (each refusal enqueues nothing):
+ *   405  not POST (Allow: POST)
+ *   404  not a webhook route
+ *   413  declared Content-Length over `maxBodyBytes` (before auth, before reading a byte)
+ *   401  authentication: `?token=` (constant-time), an Entra secure-webhook bearer token
+ *        (service-health route), a Standard Webhooks signature (webhook route); no detail is given
+ *   413  the streamed body crosses `maxBodyBytes` (counted while reading, the read stops there)
+ *   400  not JSON
+ *   403  a subscription allowlist is configured and the payload names a subscription outside it, or
+ *        none at all: the caller is authenticated, so it is told plainly that this content is not
+ *        accepted (Azure does not retry 403; one audit line is logged)
+ *   503  the inbox could not make the entry durable (Retry-After: 5; Azure retries 503)
+ *   202  only after `inbox.put` resolved
+ * HTTP statuses are decided here and nowhere else in the core.
+ */
+
+import { createInboxEntry, type Inbox } from '../inbox/inbox.ts';
+import type { Logger } from '../observability/logger.ts';
+import { METRIC_NAMES, type Metrics } from '../observability/metrics.ts';
+import { type EntraKeyResolver, readBearerToken, verifyEntraWebhookToken } from './entra-webhook-token.ts';
+import { BodyReadError, BodyTooLargeError, type RequestBody, readLimitedBody } from './read-limited-body.ts';
+import { verifyStandardWebhook } from './standard-webhook-signature.ts';
+import type { WebhookConfig } from './webhook-config.ts';
+import { verifyWebhookToken } from './webhook-token.ts';
+
+export interface WebhookRequest {
+  readonly method: string;
+  /** The URL path, e.g. `/api/service-health`. */
+  readonly path: string;
+  readonly query: URLSearchParams;
+  /** Lower-case header names. */
+  readonly headers: Readonly<Record<string, string | undefined>>;
+  readonly body: RequestBody;
+}
+
+export interface WebhookResponse {
+  readonly status: number;
+  readonly headers: Readonly<Record<string, string>>;
+  readonly body: string;
+}
+
+export interface AcceptWebhookDeps {
+  readonly config: WebhookConfig;
+  readonly inbox: Inbox;
+  readonly now: () => Date;
+  readonly logger: Logger;
+  /** Resolves Entra signing keys (a local JWKS in tests); default: the tenant's remote JWKS. */
+  readonly fetchJwks?: EntraKeyResolver;
+  readonly metrics?: Metrics;
+}
+
+export type WebhookAuthMode = 'token' | 'entra' | 'standard-webhooks';
+
+export interface WebhookRoute {
+  readonly path: string;
+  /** The inbox `source` of what this route accepts. */
+  readonly source: string;
+  readonly auth: readonly WebhookAuthMode[];
+}
+
+/** The routes, identical on Azure, AWS and the local runner. */
+export const WEBHOOK_ROUTES: readonly WebhookRoute[] = [
+  { path: '/api/service-health', source: 'service-health', auth: ['token', 'entra'] },
+  { path: '/api/webhook', source: 'webhook', auth: ['standard-webhooks', 'token'] },
+];
+
+export function findWebhookRoute(path: string): WebhookRoute | undefined {
+  const normalized = path.length > 1 && path.endsWith('/') ? path.slice(0, -1) : path;
+  return WEBHOOK_ROUTES.find((route) => route.path === normalized);
+}
+
+const JSON_HEADERS = { 'content-type': 'application/json; charset=utf-8', 'cache-control': 'no-store' };
+
+function respond(
+  status: number,
+  body: Record<string, unknown>,
+  headers: Record<string, string> = {},
+): WebhookResponse {
+  return { status, headers: { ...JSON_HEADERS, ...headers }, body: JSON.stringify(body) };
+}
+
+const REFUSALS = {
+  405: () => respond(405, { error: 'method not allowed' }, { allow: 'POST' }),
+  404: () => respond(404, { error: 'not found' }),
+  401: () => respond(401, { error: 'unauthorized' }, { 'www-authenticate': 'Bearer' }),
+  413: () => respond(413, { error: 'payload too large' }),
+  400: () => respond(400, { error: 'body is not valid JSON' }),
+  403: () => respond(403, { error: 'subscription not allowed' }),
+  503: () => respond(503, { error: 'temporarily unavailable, retry later' }, { 'retry-after': '5' }),
+} as const;
+
+type AuthResult = 'ok' | 'denied' | 'needs-body';
+
+async function authenticateByHeaders(
+  request: WebhookRequest,
+  route: WebhookRoute,
+  deps: AcceptWebhookDeps,
+  audit: (code: string) => void,
+): Promise<AuthResult> {
+  const { config } = deps;
+  if (route.auth.includes('standard-webhooks') && request.headers['webhook-signature'] !== undefined) {
+    return 'needs-body';
+  }
+  const token = request.query.get('token');
+  if (token !== null && route.auth.includes('token')) {
+    if (verifyWebhookToken(token, config.tokens)) return 'ok';
+    audit('token');
+    return 'denied';
+  }
+  const bearer = readBearerToken(request.headers.authorization);
+  if (bearer !== undefined && route.auth.includes('entra') && config.entra !== null) {
+    const ok = await verifyEntraWebhookToken(bearer, config.entra, {
+      now: deps.now(),
+      ...(deps.fetchJwks ? { keys: deps.fetchJwks } : {}),
+      reason: audit,
+    });
+    return ok ? 'ok' : 'denied';
+  }
+  audit('missing');
+  return 'denied';
+}
+
+/** Subscription ids (lower-case) a parsed payload names, via the normalizer (loaded lazily). */
+async function listPayloadSubscriptions(document: unknown, now: () => Date): Promise<string[] | undefined> {
+  const { normalizeDocument } = await import('../ingest/normalize.ts');
+  try {
+    const output = normalizeDocument(document, { now });
+    const ids = new Set<string>();
+    for (const event of output.events) {
+      const scope = (event.data as { scope?: { subscriptionIds?: readonly string[] } }).scope;
+      for (const id of scope?.subscriptionIds ?? []) ids.add(id.toLowerCase());
+    }
+    return [...ids];
+  } catch {
+    return undefined;
+  }
+}
+
+export async function acceptWebhook(
+  request: WebhookRequest,
+  deps: AcceptWebhookDeps,
+): Promise<WebhookResponse> {
+  const { config, logger, metrics } = deps;
+  const route = findWebhookRoute(request.path);
+  const source = route?.source ?? 'unknown';
+  const refuse = (status: keyof typeof REFUSALS, reason: string, fields: Record<string, unknown> = {}) => {
+    metrics?.count(METRIC_NAMES.ingestRefused, { source, status: String(status) });
+    logger.warn('webhook refused', { route: request.path, status, reason, ...fields });
+    return REFUSALS[status]();
+  };
+
+  if (request.method.toUpperCase() !== 'POST') return refuse(405, 'method');
+  if (route === undefined) return refuse(404, 'route');
+  const declaredLength = request.headers['content-length'];
+  if (
+    declaredLength !== undefined &&
+    /^\d+$/.test(declaredLength.trim()) &&
+    Number(declaredLength) > config.maxBodyBytes
+  ) {
+    return refuse(413, 'content-length');
+  }
+
+  let authFailure = 'unknown';
+  const auth = await authenticateByHeaders(request, route, deps, (code) => {
+    authFailure = code;
+  });
+  if (auth === 'denied') return refuse(401, `auth:${authFailure}`);
+
+  let body: Uint8Array;
+  try {
+    body = await readLimitedBody(request.body, config.maxBodyBytes, declaredLength);
+  } catch (error) {
+    if (error instanceof BodyTooLargeError) return refuse(413, 'body');
+    if (error instanceof BodyReadError) return refuse(400, 'body-read');
+    throw error;
+  }
+
+  if (auth === 'needs-body') {
+    const ok = verifyStandardWebhook(
+      {
+        id: request.headers['webhook-id'],
+        timestamp: request.headers['webhook-timestamp'],
+        signature: request.headers['webhook-signature'],
+      },
+      body,
+      config.standardWebhookSecrets,
+      deps.now(),
+    );
+    if (!ok) return refuse(401, 'auth:signature');
+  }
+
+  const text = Buffer.from(body.buffer, body.byteOffset, body.byteLength).toString('utf8');
+  let document: unknown;
+  try {
+    document = JSON.parse(text.charCodeAt(0) === 0xfeff ? text.slice(1) : text);
+  } catch {
+    return refuse(400, 'json');
+  }
+
+  if (config.allowedSubscriptionIds.length > 0) {
+    const allowed = new Set(config.allowedSubscriptionIds.map((id) => id.toLowerCase()));
+    const named = await listPayloadSubscriptions(document, deps.now);
+    const outside =
+      named === undefined || named.length === 0 ? ['(none)'] : named.filter((id) => !allowed.has(id));
+    if (outside.length > 0) return refuse(403, 'subscription', { subscriptionIds: outside });
+  }
+
+  const started = performance.now();
+  const entry = createInboxEntry(body, {
+    source: route.source,
+    contentType: request.headers['content-type'] ?? 'application/json',
+    receivedAt: deps.now(),
+  });
+  try {
+    await deps.inbox.put(entry);
+  } catch (error) {
+    logger.error('webhook not durable', {
+      route: request.path,
+      status: 503,
+      error: error instanceof Error ? `${error.name}: ${error.message}` : String(error),
+    });
+    metrics?.count(METRIC_NAMES.ingestRefused, { source, status: '503' });
+    return REFUSALS[503]();
+  }
+  metrics?.count(METRIC_NAMES.ingestAccepted, { source });
+  metrics?.observe(METRIC_NAMES.ingestDurableLatencyMs, performance.now() - started, { source });
+  logger.debug('webhook accepted', { route: request.path, status: 202, inboxId: entry.id });
+  return respond(202, { status: 'accepted', id: entry.id });
+}
