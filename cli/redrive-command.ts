@@ -93,7 +93,7 @@ export async function runRedriveCommand(args: readonly string[], io: CliIo): Pro
     if (!sendConfig || redriven.length === 0) return EXIT.ok;
 
     const { createConfiguredSinks } = await import('../shared/notify/configured-sinks.ts');
-    const { createOutboxWorker } = await import('../shared/notify/outbox.ts');
+    const { createOutboxWorker } = await import('../shared/notify/outbox-worker.ts');
     const sinks = createConfiguredSinks(sendConfig, { stdout: io.stdout, now: io.now });
     const wanted = new Set(redriven.map((record) => record.sink));
     const worker = createOutboxWorker({

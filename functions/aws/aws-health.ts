@@ -8,7 +8,7 @@
  */
 import type { Context, EventBridgeEvent } from 'aws-lambda';
 import { createInboxEntry, createStoreInbox } from '../../shared/inbox/inbox.ts';
-import { runOutboxOnce } from '../../shared/notify/outbox.ts';
+import { runOutboxOnce } from '../../shared/notify/outbox-worker.ts';
 import { processInboxEntry, RejectedInputError } from '../../shared/pipeline/process-inbox-entry.ts';
 import { createNotifySinks } from '../../shared/runtime/create-notify-sinks.ts';
 import { registerHandlerDefaults, runLambda } from './lambda-context.ts';

@@ -6,7 +6,7 @@
  * right away, and this schedule picks up everything that is waiting for a retry.
  */
 import type { Context } from 'aws-lambda';
-import { drainOutbox } from '../../shared/notify/outbox.ts';
+import { drainOutbox } from '../../shared/notify/outbox-worker.ts';
 import { createNotifySinks } from '../../shared/runtime/create-notify-sinks.ts';
 import { registerHandlerDefaults, runLambda } from './lambda-context.ts';
 import type { ScheduleEvent } from './scheduled-event.ts';

@@ -9,7 +9,7 @@
 import type { Context, SQSBatchResponse, SQSEvent } from 'aws-lambda';
 import { createStoreInbox } from '../../shared/inbox/inbox.ts';
 import { decodeInboxMessage } from '../../shared/inbox/queue-inbox-message.ts';
-import { runOutboxOnce } from '../../shared/notify/outbox.ts';
+import { runOutboxOnce } from '../../shared/notify/outbox-worker.ts';
 import { processInboxEntry, RejectedInputError } from '../../shared/pipeline/process-inbox-entry.ts';
 import { createNotifySinks } from '../../shared/runtime/create-notify-sinks.ts';
 import { registerHandlerDefaults, runLambda } from './lambda-context.ts';

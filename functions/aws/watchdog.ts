@@ -7,7 +7,7 @@
  */
 import type { Context } from 'aws-lambda';
 import { recordHeartbeat } from '../../shared/engine/watchdog.ts';
-import { runOutboxOnce } from '../../shared/notify/outbox.ts';
+import { runOutboxOnce } from '../../shared/notify/outbox-worker.ts';
 import { runEngineTimers } from '../../shared/pipeline/run-engine-timers.ts';
 import { watchPeers } from '../../shared/pipeline/watch-peers.ts';
 import { createNotifySinks } from '../../shared/runtime/create-notify-sinks.ts';

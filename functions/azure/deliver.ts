@@ -5,7 +5,7 @@
  * become dead letters in the outbox (listable and redrivable) and fire their fallback chain.
  */
 import { app, type InvocationContext, type Timer } from '@azure/functions';
-import { drainOutbox } from '../../shared/notify/outbox.ts';
+import { drainOutbox } from '../../shared/notify/outbox-worker.ts';
 import { runInvocation } from './app-context.ts';
 
 /** How long one invocation waits for due retries (well inside host.json's 5-minute timeout). */

@@ -9,7 +9,7 @@
 import { app, type InvocationContext } from '@azure/functions';
 import { createStoreInbox } from '../../shared/inbox/inbox.ts';
 import { decodeInboxMessage, InvalidQueueMessageError } from '../../shared/inbox/queue-inbox-message.ts';
-import { runOutboxOnce } from '../../shared/notify/outbox.ts';
+import { runOutboxOnce } from '../../shared/notify/outbox-worker.ts';
 import { processInboxEntry, RejectedInputError } from '../../shared/pipeline/process-inbox-entry.ts';
 import { keepUnreadableMessage, runInvocation } from './app-context.ts';
 

@@ -23,7 +23,7 @@ import { createSqliteInbox, type SqliteInbox } from '../../shared/inbox/sqlite-i
 import { createConfiguredSinks } from '../../shared/notify/configured-sinks.ts';
 import { purgeFinishedDeliveries } from '../../shared/notify/dead-letters.ts';
 import { observeSink } from '../../shared/notify/observe-sink.ts';
-import { createOutboxWorker, type OutboxWorker } from '../../shared/notify/outbox.ts';
+import { createOutboxWorker, type OutboxWorker } from '../../shared/notify/outbox-worker.ts';
 import type { Sink } from '../../shared/notify/sink.ts';
 import type { Logger } from '../../shared/observability/logger.ts';
 import { type InMemoryMetrics, METRIC_NAMES } from '../../shared/observability/metrics.ts';
@@ -464,7 +464,7 @@ async function startPollLoop(
   if (pollers.length === 0) return null;
   const { runPollRound } = await import('../../shared/poll/run-poll-round.ts');
   const { processEvents } = await import('../../shared/engine/process-event.ts');
-  const { enqueueNotifications } = await import('../../shared/notify/outbox.ts');
+  const { enqueueNotifications } = await import('../../shared/notify/enqueue-notifications.ts');
   const { reportDecisions } = await import('../../shared/pipeline/pipeline-deps.ts');
   return startScheduleLoop({
     schedule: config.pollers.schedule,

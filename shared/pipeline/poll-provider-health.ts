@@ -9,7 +9,7 @@ import type { TokenCredential } from '@azure/identity';
 import type { PollerCredentials, PollersConfig } from '../config/crosswatch-config.ts';
 import type { Decision } from '../engine/decision.ts';
 import { processEvents } from '../engine/process-event.ts';
-import { enqueueNotifications } from '../notify/outbox.ts';
+import { enqueueNotifications } from '../notify/enqueue-notifications.ts';
 import { pollGraphServiceHealth } from '../poll/graph-service-health.ts';
 import { HEALTH_SOURCES } from '../poll/poll-result.ts';
 import { pollResourceHealth } from '../poll/resource-health.ts';

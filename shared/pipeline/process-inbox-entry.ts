@@ -12,7 +12,7 @@ import { processEvents } from '../engine/process-event.ts';
 import type { InboxEntry, InboxQueue } from '../inbox/inbox.ts';
 import { NormalizeError } from '../ingest/errors.ts';
 import { normalizeText } from '../ingest/normalize.ts';
-import { enqueueNotifications } from '../notify/outbox.ts';
+import { enqueueNotifications } from '../notify/enqueue-notifications.ts';
 import { type PipelineDeps, reportDecisions } from './pipeline-deps.ts';
 
 export interface InboxEntryOutcome {

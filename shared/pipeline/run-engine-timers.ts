@@ -5,7 +5,7 @@
  */
 import type { Decision } from '../engine/decision.ts';
 import { evaluateTimers } from '../engine/process-event.ts';
-import { enqueueNotifications } from '../notify/outbox.ts';
+import { enqueueNotifications } from '../notify/enqueue-notifications.ts';
 import { type PipelineDeps, reportDecisions } from './pipeline-deps.ts';
 
 export async function runEngineTimers(

@@ -6,7 +6,7 @@
 import type { Decision } from '../engine/decision.ts';
 import { processEvents } from '../engine/process-event.ts';
 import type { Vantage } from '../event/schema.ts';
-import { enqueueNotifications } from '../notify/outbox.ts';
+import { enqueueNotifications } from '../notify/enqueue-notifications.ts';
 import { METRIC_NAMES } from '../observability/metrics.ts';
 import type { EventLoopLagMonitor } from '../probe/event-loop-lag.ts';
 import { createRoundId, type RoundSummary, runProbeRound } from '../probe/runner.ts';

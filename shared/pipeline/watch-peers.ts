@@ -9,7 +9,7 @@
  */
 import type { Decision } from '../engine/decision.ts';
 import { checkPeers, recordHeartbeat } from '../engine/watchdog.ts';
-import { enqueueNotifications } from '../notify/outbox.ts';
+import { enqueueNotifications } from '../notify/enqueue-notifications.ts';
 import { type PipelineDeps, reportDecisions } from './pipeline-deps.ts';
 
 /** What a deployment's status endpoint returns (Azure `status` function). */

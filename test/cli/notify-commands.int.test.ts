@@ -13,7 +13,8 @@ import { afterAll, describe, expect, it } from 'vitest';
 import type { CliIo } from '../../cli/cli-io.ts';
 import { runCli } from '../../cli/main.ts';
 import { openDataStore } from '../../cli/open-data-store.ts';
-import { createOutboxWorker, enqueueNotifications } from '../../shared/notify/outbox.ts';
+import { enqueueNotifications } from '../../shared/notify/enqueue-notifications.ts';
+import { createOutboxWorker } from '../../shared/notify/outbox-worker.ts';
 import { captureIo } from '../helpers/cli-harness.ts';
 import { startHttpServer } from '../helpers/loopback-servers.ts';
 import {

@@ -6,8 +6,8 @@
  * usage: node --import tsx test/helpers/outbox-worker-child.ts <db> <url> <secret> <nowIso>
  */
 import { createSink } from '../../shared/notify/create-sink.ts';
-import { runOutboxOnce } from '../../shared/notify/outbox.ts';
 import { DEFAULT_OUTBOX_SETTINGS } from '../../shared/notify/outbox-settings.ts';
+import { runOutboxOnce } from '../../shared/notify/outbox-worker.ts';
 import { createSqliteStore } from '../../shared/store/sqlite-store.ts';
 
 const [db, url, secret, nowIso] = process.argv.slice(2);

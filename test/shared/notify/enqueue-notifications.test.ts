@@ -6,7 +6,7 @@
 import { describe, expect, it } from 'vitest';
 import { processEvent } from '../../../shared/engine/process-event.ts';
 import { listDeliveries } from '../../../shared/notify/dead-letters.ts';
-import { enqueueNotifications, RECOVER_WINDOW_MS } from '../../../shared/notify/outbox.ts';
+import { enqueueNotifications, RECOVER_WINDOW_MS } from '../../../shared/notify/enqueue-notifications.ts';
 import type { RoutingTable } from '../../../shared/notify/routing.ts';
 import { createMemoryStore } from '../../../shared/store/memory-store.ts';
 import { buildAzureServiceHealthEvent, minute } from '../../helpers/engine-events.ts';

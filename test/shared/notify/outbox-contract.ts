@@ -14,14 +14,10 @@ import {
   redriveDelivery,
 } from '../../../shared/notify/dead-letters.ts';
 import { type DeliveryRecord, OUTBOX_COLLECTIONS } from '../../../shared/notify/delivery-record.ts';
-import {
-  createOutboxWorker,
-  drainOutbox,
-  enqueueNotifications,
-  type OutboxLogger,
-  runOutboxOnce,
-} from '../../../shared/notify/outbox.ts';
+import { enqueueNotifications } from '../../../shared/notify/enqueue-notifications.ts';
+import type { OutboxLogger } from '../../../shared/notify/outbox-logger.ts';
 import { DEFAULT_OUTBOX_SETTINGS, type OutboxSettings } from '../../../shared/notify/outbox-settings.ts';
+import { createOutboxWorker, drainOutbox, runOutboxOnce } from '../../../shared/notify/outbox-worker.ts';
 import type { RoutingTable } from '../../../shared/notify/routing.ts';
 import type { Sink } from '../../../shared/notify/sink.ts';
 import { type EvidenceArchive, type StateStore, StoreUnavailableError } from '../../../shared/store/ports.ts';

@@ -1,11 +1,5 @@
 /**
- * The durable notification outbox.
- *
- * Enqueue (`enqueueNotifications`, called by the runtimes right after the engine): every notifying
- * decision is routed, and each (decision × routed sink) becomes a DeliveryRecord under the
- * deterministic id `<decision id>:<sink>` — written BEFORE anything is sent, with a create-only write.
- * A decision delivered again (webhook retry, queue redelivery, a replay) finds its records and adds
- * nothing, so a delivery that succeeded is never sent again.
+ * The durable notification outbox, send side (enqueue-notifications.ts writes the deliveries).
  *
  * Send (`createOutboxWorker` → `runOnce` / `drain`, or the one-shot `runOutboxOnce` / `drainOutbox`):
  * - each sink has its own queue and its own loop, so a failing or slow sink never delays the others;
@@ -30,13 +24,10 @@
  * show the message twice. Crosswatch prefers a duplicate to a lost alert (as Alertmanager does).
  */
 
-import type { Decision } from '../engine/decision.ts';
-import { isNotifying } from '../engine/decision.ts';
-import { COLLECTIONS, toDocumentKey } from '../engine/engine-collections.ts';
-import type { IncidentRecord } from '../engine/incident-record.ts';
 import { redactPatterns } from '../observability/redact.ts';
 import { ConflictError, type EvidenceArchive, type StateStore, type StoredItem } from '../store/ports.ts';
 import { capRetryAfter, computeBackoffDelay } from './backoff.ts';
+import { createDelivery, newDeliveryRecord } from './create-delivery.ts';
 import {
   type DeliveryAttempt,
   type DeliveryRecord,
@@ -45,21 +36,11 @@ import {
   type QueueEntry,
   readOrderKey,
   toDeliveryId,
-  toOrderKey,
-  toQueueKey,
 } from './delivery-record.ts';
-import type { NotificationMessage } from './message.ts';
+import { type OutboxLogger, SILENT_LOGGER } from './outbox-logger.ts';
 import { DEFAULT_OUTBOX_SETTINGS, type OutboxSettings } from './outbox-settings.ts';
 import { createRateLimiter, type RateLimiter } from './rate-limiter.ts';
-import { describeRouteSubject, type RoutingTable, routeSubject } from './routing.ts';
 import type { SendResult, Sink } from './sink.ts';
-
-export interface OutboxLogger {
-  info(message: string, fields?: Record<string, unknown>): void;
-  warn(message: string, fields?: Record<string, unknown>): void;
-}
-
-const SILENT_LOGGER: OutboxLogger = { info: () => undefined, warn: () => undefined };
 
 /** Real sleep, cut short by the signal. */
 export function sleepFor(ms: number, signal?: AbortSignal): Promise<void> {
@@ -74,221 +55,6 @@ export function sleepFor(ms: number, signal?: AbortSignal): Promise<void> {
     signal?.addEventListener('abort', done, { once: true });
   });
 }
-
-// ─── enqueue ────────────────────────────────────────────────────────────────────────────────────────
-
-export type BuildMessage = (
-  decision: Decision,
-  incident: IncidentRecord | undefined,
-) => NotificationMessage | Promise<NotificationMessage>;
-
-export interface EnqueueDeps {
-  readonly store: StateStore;
-  readonly routing: RoutingTable;
-  readonly now?: () => Date;
-  /** Builds the message (default: createNotificationMessage from message.ts, loaded on first use). */
-  readonly buildMessage?: BuildMessage;
-  /** Passed to the default message builder for the incident's status page link. */
-  readonly statusPageBaseUrl?: string;
-  readonly logger?: OutboxLogger;
-}
-
-export interface EnqueueResult {
-  /** Deliveries written by this call. */
-  readonly created: DeliveryRecord[];
-  /** Deliveries that already existed (a redelivered decision): nothing new is sent for them. */
-  readonly existing: string[];
-  /** Decisions that do not notify (duplicate, suppressed, observe) or that no route sends anywhere. */
-  readonly skipped: string[];
-}
-
-function createDefaultBuildMessage(deps: EnqueueDeps, now: () => Date): BuildMessage {
-  return async (decision, incident) => {
-    const { createNotificationMessage } = await import('./message.ts');
-    return createNotificationMessage(decision, incident ?? null, {
-      ...(deps.statusPageBaseUrl === undefined ? {} : { statusPageBaseUrl: deps.statusPageBaseUrl }),
-      now: now(),
-    });
-  };
-}
-
-async function ensureQueued(store: StateStore, record: DeliveryRecord): Promise<void> {
-  if (record.status !== 'pending') return;
-  // Idempotent upsert: the same key and value every time.
-  await store.put<QueueEntry>(OUTBOX_COLLECTIONS.queue, record.queueKey, { deliveryId: record.id });
-}
-
-/** Writes a delivery (create-only) and its queue entry; returns false when it already existed. */
-async function createDelivery(store: StateStore, record: DeliveryRecord): Promise<boolean> {
-  try {
-    await store.put(OUTBOX_COLLECTIONS.deliveries, record.id, record, { expectedVersion: null });
-  } catch (error) {
-    if (!(error instanceof ConflictError)) throw error;
-    const existing = await store.get<DeliveryRecord>(OUTBOX_COLLECTIONS.deliveries, record.id);
-    // Re-queue a pending delivery whose queue entry a crash may have lost (idempotent).
-    if (existing) await ensureQueued(store, existing.value);
-    return false;
-  }
-  await ensureQueued(store, record);
-  return true;
-}
-
-function newDeliveryRecord(fields: {
-  id: string;
-  decision: Pick<Decision, 'id' | 'incidentKey'>;
-  sink: string;
-  orderKey: string;
-  rule: string;
-  fallback: readonly string[];
-  fallbackOf: string | null;
-  message: NotificationMessage;
-  now: Date;
-}): DeliveryRecord {
-  const at = fields.now.toISOString();
-  return {
-    schema: 1,
-    id: fields.id,
-    decisionId: fields.decision.id,
-    incidentKey: fields.decision.incidentKey,
-    sink: fields.sink,
-    queueKey: toQueueKey(fields.sink, fields.orderKey, fields.id),
-    status: 'pending',
-    rule: fields.rule,
-    fallback: [...fields.fallback],
-    fallbackOf: fields.fallbackOf,
-    message: fields.message,
-    createdAt: at,
-    queuedAt: at,
-    attempts: 0,
-    nextAttemptAt: fields.now.getTime(),
-    lease: null,
-    lastAttempt: null,
-    history: [],
-    deliveredAt: null,
-    receipt: null,
-    deadAt: null,
-    deadReason: null,
-    evidence: null,
-    redrives: 0,
-  };
-}
-
-async function readIncident(store: StateStore, incidentKey: string): Promise<IncidentRecord | undefined> {
-  return (await store.get<IncidentRecord>(COLLECTIONS.incidents, toDocumentKey(incidentKey)))?.value;
-}
-
-/**
- * How far back a redelivered input may recover its original decision's deliveries. Long enough for
- * any inbox or queue retry after a crash, far shorter than the retention of finished deliveries, so
- * a provider re-sending a weeks-old update can never notify twice.
- */
-export const RECOVER_WINDOW_MS = 6 * 60 * 60 * 1000;
-
-/**
- * Closes the crash gap between the engine committing a decision and its deliveries being written:
- * when the input is processed again the engine answers `duplicate`, so for each duplicate the
- * notifying decisions that its update produced (from the incident's journal, decided within
- * RECOVER_WINDOW_MS) are enqueued too. Deliveries have deterministic ids, so an original that was
- * queued already is found, not queued twice.
- */
-async function recoverCommittedDecisions(
-  decisions: readonly Decision[],
-  readIncidentOnce: (incidentKey: string) => Promise<IncidentRecord | undefined>,
-  at: Date,
-): Promise<Decision[]> {
-  const work = [...decisions];
-  const seen = new Set(decisions.map((decision) => decision.id));
-  const looked = new Set<string>();
-  for (const decision of decisions) {
-    if (decision.kind !== 'duplicate') continue;
-    const lookup = `${decision.incidentKey}\n${decision.updateKey}`;
-    if (looked.has(lookup)) continue;
-    looked.add(lookup);
-    const incident = await readIncidentOnce(decision.incidentKey);
-    for (const original of incident?.journal ?? []) {
-      if (original.updateKey !== decision.updateKey || !isNotifying(original.kind) || seen.has(original.id)) {
-        continue;
-      }
-      if (at.getTime() - Date.parse(original.decidedAt) > RECOVER_WINDOW_MS) continue;
-      seen.add(original.id);
-      work.push(original);
-    }
-  }
-  return work;
-}
-
-/**
- * Routes each notifying decision and writes one delivery per routed sink (before anything is sent).
- * Idempotent: calling it again with the same decisions creates nothing new.
- */
-export async function enqueueNotifications(
-  decisions: readonly Decision[],
-  deps: EnqueueDeps,
-): Promise<EnqueueResult> {
-  const now = deps.now ?? (() => new Date());
-  const buildMessage = deps.buildMessage ?? createDefaultBuildMessage(deps, now);
-  const logger = deps.logger ?? SILENT_LOGGER;
-  const result: EnqueueResult = { created: [], existing: [], skipped: [] };
-  // One read per incident per call: duplicates and their recovered originals share it.
-  const incidents = new Map<string, Promise<IncidentRecord | undefined>>();
-  const readIncidentOnce = (incidentKey: string) => {
-    let pending = incidents.get(incidentKey);
-    if (pending === undefined) {
-      pending = readIncident(deps.store, incidentKey);
-      incidents.set(incidentKey, pending);
-    }
-    return pending;
-  };
-  const work = await recoverCommittedDecisions(decisions, readIncidentOnce, now());
-  for (const [index, decision] of work.entries()) {
-    if (!isNotifying(decision.kind)) {
-      result.skipped.push(decision.id);
-      continue;
-    }
-    const incident = await readIncidentOnce(decision.incidentKey);
-    const at = now();
-    const routed = routeSubject(deps.routing, describeRouteSubject(decision, incident, at));
-    if (routed.length === 0) {
-      logger.warn('outbox: no route sends this decision anywhere', { decisionId: decision.id });
-      result.skipped.push(decision.id);
-      continue;
-    }
-    let message: NotificationMessage | undefined;
-    const orderKey = toOrderKey(decision.decidedAt, decision.seq, index);
-    for (const route of routed) {
-      const id = toDeliveryId(decision.id, route.sink);
-      const existing = await deps.store.get<DeliveryRecord>(OUTBOX_COLLECTIONS.deliveries, id);
-      if (existing) {
-        await ensureQueued(deps.store, existing.value);
-        result.existing.push(id);
-        continue;
-      }
-      message ??= await buildMessage(decision, incident);
-      const record = newDeliveryRecord({
-        id,
-        decision,
-        sink: route.sink,
-        orderKey,
-        rule: route.rule,
-        fallback: route.fallback,
-        fallbackOf: null,
-        message,
-        now: at,
-      });
-      if (await createDelivery(deps.store, record)) result.created.push(record);
-      else result.existing.push(id);
-    }
-  }
-  if (result.created.length > 0) {
-    logger.info('outbox: deliveries queued', {
-      created: result.created.length,
-      existing: result.existing.length,
-    });
-  }
-  return result;
-}
-
-// ─── send ───────────────────────────────────────────────────────────────────────────────────────────
 
 export interface OutboxWorkerDeps {
   readonly store: StateStore;
