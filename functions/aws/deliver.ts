@@ -6,7 +6,7 @@
  * right away, and this schedule picks up everything that is waiting for a retry.
  */
 import type { Context } from 'aws-lambda';
-import { drainOutbox } from '../../shared/notify/outbox-worker.ts';
+import { drainQueuedNotifications } from '../../shared/pipeline/deliver-notifications.ts';
 import { createNotifySinks } from '../../shared/runtime/create-notify-sinks.ts';
 import { registerHandlerDefaults, runLambda } from './lambda-context.ts';
 import type { ScheduleEvent } from './scheduled-event.ts';
@@ -17,30 +17,9 @@ export async function handler(
   _event: ScheduleEvent,
   context: Context,
 ): Promise<{ delivered: number; retried: number; dead: number }> {
-  return runLambda(context, async ({ app, logger, metrics, pipeline }) => {
-    const deps = await pipeline();
-    const summary = await drainOutbox(
-      {
-        store: deps.store,
-        sinks: await app.runtime.sinks(),
-        settings: app.runtime.config.notify.outbox,
-        now: deps.now,
-        logger,
-        ...(deps.evidence ? { evidence: deps.evidence } : {}),
-      },
-      { untilEmpty: true, maxWaitMs: Math.max(0, context.getRemainingTimeInMillis() - 15_000) },
-    );
-    for (const sink of summary.sinks) {
-      if (sink.delivered > 0)
-        metrics.count('notify.delivery', { sink: sink.sink, outcome: 'delivered' }, sink.delivered);
-      if (sink.retried > 0) metrics.count('notify.retry', { sink: sink.sink }, sink.retried);
-      if (sink.dead > 0) metrics.count('notify.dead_letter', { sink: sink.sink }, sink.dead);
-    }
-    logger.info('outbox drained', {
-      delivered: summary.delivered,
-      retried: summary.retried,
-      dead: summary.dead,
-    });
+  return runLambda(context, async ({ logger, metrics, outbox }) => {
+    const budgetMs = Math.max(0, context.getRemainingTimeInMillis() - 15_000);
+    const summary = await drainQueuedNotifications(await outbox(), { logger, metrics }, budgetMs);
     return { delivered: summary.delivered, retried: summary.retried, dead: summary.dead };
   });
 }

@@ -14,17 +14,19 @@
  *   CROSSWATCH_AZURE_CLIENT_SECRET_REF  the pollers' service principal secret (same reference syntax)
  */
 
-import type { TokenCredential } from '@azure/identity';
 import type { Context } from 'aws-lambda';
-import type { PollerCredentials } from '../../shared/config/crosswatch-config.ts';
 import { loadConfig } from '../../shared/config/load-config.ts';
-import type { Inbox } from '../../shared/inbox/inbox.ts';
+import type { InboxSpec } from '../../shared/inbox/open-inbox.ts';
+import { parsePeers } from '../../shared/mesh/peers.ts';
 import { createEmfMetrics } from '../../shared/observability/emf-metrics.ts';
 import { createLogger, type Logger } from '../../shared/observability/logger.ts';
 import type { Metrics } from '../../shared/observability/metrics.ts';
-import type { PollEndpoints } from '../../shared/pipeline/poll-provider-health.ts';
-import { type PeerSpec, parsePeers } from '../../shared/pipeline/watch-peers.ts';
 import type { ReadSecretOptions, SecretRef } from '../../shared/poll/read-secret.ts';
+import type { PollEndpoints } from '../../shared/runtime/build-pollers.ts';
+import {
+  type CredentialFor,
+  createPollerCredentialFactory,
+} from '../../shared/runtime/create-poller-credential.ts';
 import { type CreateSinks, openRuntime, type Runtime } from '../../shared/runtime/open-runtime.ts';
 import type { EntraKeyResolver } from '../../shared/webhook/entra-webhook-token.ts';
 
@@ -52,7 +54,7 @@ export interface LambdaContextOptions {
   /** SQS, Secrets Manager and SSM clients (tests: moto). */
   readonly aws?: AwsClientOverrides;
   readonly pollEndpoints?: PollEndpoints;
-  readonly credentialFor?: (credentials: PollerCredentials | null) => Promise<TokenCredential>;
+  readonly credentialFor?: CredentialFor;
   readonly fetchJwks?: EntraKeyResolver;
   /** Where log and EMF lines go (default stdout, which Lambda ships to CloudWatch Logs). */
   readonly write?: (line: string) => void;
@@ -60,12 +62,7 @@ export interface LambdaContextOptions {
 
 export interface LambdaAppContext {
   readonly runtime: Runtime;
-  readonly deploymentId: string;
-  readonly peers: readonly PeerSpec[];
   readonly options: LambdaContextOptions;
-  /** The environment with secret references resolved. */
-  readonly env: Readonly<Record<string, string | undefined>>;
-  inbox(): Promise<Inbox>;
   observe(context: Pick<Context, 'awsRequestId' | 'functionName'>): {
     readonly logger: Logger;
     readonly metrics: Metrics;
@@ -143,45 +140,51 @@ export async function configureLambdaContext(options: LambdaContextOptions): Pro
   await previous?.then((context) => context.runtime.close()).catch(() => undefined);
 }
 
+function describeInbox(
+  env: Readonly<Record<string, string | undefined>>,
+  aws: AwsClientOverrides | undefined,
+): InboxSpec {
+  const queueUrl = env[LAMBDA_SETTINGS.inboxQueueUrl];
+  if (!queueUrl) return { kind: 'unavailable', reason: `${LAMBDA_SETTINGS.inboxQueueUrl} is not set` };
+  return { kind: 'sqs', queueUrl, client: secretOptions(aws) };
+}
+
+/** The pollers' credential on AWS: a service principal, its secret from the config or CROSSWATCH_AZURE_CLIENT_SECRET_REF. */
+export function createLambdaPollerCredential(
+  env: Readonly<Record<string, string | undefined>>,
+  aws: AwsClientOverrides | undefined,
+): CredentialFor {
+  return createPollerCredentialFactory({
+    platformIdentity: false,
+    clientSecretRef: () => {
+      const reference = env[LAMBDA_SETTINGS.azureClientSecretRef];
+      if (!reference) throw new TypeError(`${LAMBDA_SETTINGS.azureClientSecretRef} is not set`);
+      return parseSecretRef(LAMBDA_SETTINGS.azureClientSecretRef, reference);
+    },
+    secretOptions: secretOptions(aws),
+  });
+}
+
 async function buildLambdaContext(options: LambdaContextOptions): Promise<LambdaAppContext> {
   const env = await resolveSecretEnv(options.env ?? process.env, options.aws);
   const config = await loadConfig({ env, cwd: options.cwd ?? process.cwd() });
+  const createSinks = options.createSinks ?? defaults.createSinks;
+  const peers = env[LAMBDA_SETTINGS.watchPeers];
+  const deploymentId = env[LAMBDA_SETTINGS.deploymentId] || config.vantage.id;
   const runtime = openRuntime(config, {
+    inbox: describeInbox(env, options.aws),
+    deploymentId,
+    credentialFor: options.credentialFor ?? createLambdaPollerCredential(env, options.aws),
+    ...(createSinks ? { createSinks } : {}),
     ...(options.now ? { now: options.now } : {}),
-    ...((options.createSinks ?? defaults.createSinks)
-      ? { createSinks: options.createSinks ?? defaults.createSinks }
-      : {}),
-    ...(options.fetch ? { sinkDeps: { fetch: options.fetch } } : {}),
+    ...(options.fetch ? { fetch: options.fetch } : {}),
+    ...(peers ? { peers: parsePeers(peers) } : {}),
+    ...(options.pollEndpoints ? { pollEndpoints: options.pollEndpoints } : {}),
   });
-  const queueUrl = env[LAMBDA_SETTINGS.inboxQueueUrl];
   const write = options.write ?? ((line: string) => process.stdout.write(line));
-  let inbox: Promise<Inbox> | undefined;
   return {
     runtime,
-    deploymentId: env[LAMBDA_SETTINGS.deploymentId] || config.vantage.id,
-    peers: parsePeers(env[LAMBDA_SETTINGS.watchPeers]),
     options,
-    inbox() {
-      inbox ??= (async () => {
-        if (!queueUrl) throw new TypeError(`${LAMBDA_SETTINGS.inboxQueueUrl} is not set`);
-        const { createSqsInbox } = await import('../../shared/inbox/sqs-inbox.ts');
-        const overflow = await runtime.evidence();
-        return createSqsInbox({
-          queueUrl,
-          client: {
-            ...(options.aws?.endpoint ? { endpoint: options.aws.endpoint } : {}),
-            ...(options.aws?.region ? { region: options.aws.region } : {}),
-            ...(options.aws?.credentials ? { credentials: options.aws.credentials } : {}),
-          },
-          ...(overflow ? { overflow } : {}),
-        });
-      })().catch((error: unknown) => {
-        inbox = undefined;
-        throw error;
-      });
-      return inbox;
-    },
-    env,
     observe(context) {
       const logger = createLogger({
         format: 'json',
@@ -194,7 +197,7 @@ async function buildLambdaContext(options: LambdaContextOptions): Promise<Lambda
       const metrics = createEmfMetrics({
         write,
         secrets: config.secrets,
-        defaultDimensions: { deployment: env[LAMBDA_SETTINGS.deploymentId] || config.vantage.id },
+        defaultDimensions: { deployment: deploymentId },
         ...(options.now ? { now: () => (options.now?.() ?? new Date()).getTime() } : {}),
       });
       return { logger, metrics };
@@ -212,9 +215,11 @@ export function getLambdaContext(): Promise<LambdaAppContext> {
 
 export interface LambdaInvocation {
   readonly app: LambdaAppContext;
+  readonly runtime: Runtime;
   readonly logger: Logger;
   readonly metrics: Metrics;
   pipeline(): ReturnType<Runtime['pipeline']>;
+  outbox(): ReturnType<Runtime['outbox']>;
 }
 
 /** Runs one invocation with its logger and EMF metrics; logs and rethrows a failure; always flushes. */
@@ -225,7 +230,15 @@ export async function runLambda<T>(
   const app = await getLambdaContext();
   const { logger, metrics } = app.observe(context);
   try {
-    return await work({ app, logger, metrics, pipeline: () => app.runtime.pipeline(logger, metrics) });
+    const { runtime } = app;
+    return await work({
+      app,
+      runtime,
+      logger,
+      metrics,
+      pipeline: () => runtime.pipeline(logger, metrics),
+      outbox: () => runtime.outbox(logger),
+    });
   } catch (error) {
     logger.error(`${context.functionName} failed`, { error });
     metrics.count('function.failed', { function: context.functionName });

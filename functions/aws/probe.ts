@@ -4,9 +4,7 @@
  * the same round (the engine treats its results as redeliveries). Scheduled invocations are async:
  * a thrown error is retried by Lambda and then goes to the schedule's dead-letter queue.
  */
-import { readFile } from 'node:fs/promises';
 import type { Context } from 'aws-lambda';
-import { resolveProbeTargets } from '../../shared/pipeline/resolve-probe-targets.ts';
 import { runScheduledProbeRound } from '../../shared/pipeline/run-probe-round.ts';
 import { runLambda } from './lambda-context.ts';
 import { readScheduledTime, type ScheduleEvent } from './scheduled-event.ts';
@@ -15,12 +13,10 @@ export async function handler(
   event: ScheduleEvent,
   context: Context,
 ): Promise<{ roundId: string; queued: number }> {
-  return runLambda(context, async ({ app, logger, pipeline }) => {
-    const { config } = app.runtime;
+  return runLambda(context, async ({ runtime, logger, pipeline }) => {
+    const { config } = runtime;
     const deps = await pipeline();
-    const targets = config.probes.enabled
-      ? (await resolveProbeTargets(config.probes, (path) => readFile(path))).targets
-      : [];
+    const targets = config.probes.enabled ? (await runtime.probeTargets()).targets : [];
     const scheduledAt = readScheduledTime(event, deps.now());
     // Never past the invocation's own deadline: leave a second to record the results.
     const signal = AbortSignal.timeout(Math.max(1000, context.getRemainingTimeInMillis() - 1000));

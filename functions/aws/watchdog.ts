@@ -6,10 +6,9 @@
  * depend on Azure). Also runs the engine's clock-driven decisions (unacknowledged outages).
  */
 import type { Context } from 'aws-lambda';
-import { recordHeartbeat } from '../../shared/engine/watchdog.ts';
-import { runOutboxOnce } from '../../shared/notify/outbox-worker.ts';
+import { sendQueuedNotifications } from '../../shared/pipeline/deliver-notifications.ts';
 import { runEngineTimers } from '../../shared/pipeline/run-engine-timers.ts';
-import { watchPeers } from '../../shared/pipeline/watch-peers.ts';
+import { recordOwnHeartbeat, watchPeers } from '../../shared/pipeline/watch-peers.ts';
 import { createNotifySinks } from '../../shared/runtime/create-notify-sinks.ts';
 import { registerHandlerDefaults, runLambda } from './lambda-context.ts';
 import type { ScheduleEvent } from './scheduled-event.ts';
@@ -20,27 +19,13 @@ export async function handler(
   _event: ScheduleEvent,
   context: Context,
 ): Promise<{ stale: string[]; recovered: string[]; queued: number }> {
-  return runLambda(context, async ({ app, logger, pipeline }) => {
+  return runLambda(context, async ({ runtime, logger, metrics, pipeline, outbox }) => {
     const deps = await pipeline();
-    const at = deps.now();
-    await recordHeartbeat(
-      { deploymentId: app.deploymentId, at },
-      { store: deps.store, now: at, config: deps.engine },
-    );
+    await recordOwnHeartbeat(runtime.deploymentId, deps);
     const timers = await runEngineTimers(deps);
-    const watched = await watchPeers(app.peers, deps, app.options.fetch ? { fetch: app.options.fetch } : {});
+    const watched = await watchPeers(runtime.peers, deps, { fetch: runtime.fetch });
     const queued = timers.queued + watched.queued;
-    if (queued > 0) {
-      const sent = await runOutboxOnce({
-        store: deps.store,
-        sinks: await app.runtime.sinks(),
-        settings: app.runtime.config.notify.outbox,
-        now: deps.now,
-        logger,
-        ...(deps.evidence ? { evidence: deps.evidence } : {}),
-      });
-      logger.info('outbox pass', { delivered: sent.delivered, retried: sent.retried, dead: sent.dead });
-    }
+    if (queued > 0) await sendQueuedNotifications(await outbox(), { logger, metrics });
     const stale = watched.decisions.filter((d) => d.reason === 'watchdog-stale').map((d) => d.incidentKey);
     const recovered = watched.decisions
       .filter((d) => d.reason === 'watchdog-recovered')

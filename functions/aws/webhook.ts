@@ -12,7 +12,7 @@ import {
   type WebhookRequest,
   type WebhookResponse,
 } from '../../shared/webhook/accept-webhook.ts';
-import { getLambdaContext } from './lambda-context.ts';
+import { runHttpLambda } from './run-http-lambda.ts';
 
 export function toWebhookRequest(event: APIGatewayProxyEventV2): WebhookRequest {
   const headers: Record<string, string> = {};
@@ -42,49 +42,19 @@ export function toLambdaResult(response: WebhookResponse): APIGatewayProxyStruct
   };
 }
 
-const UNAVAILABLE: APIGatewayProxyStructuredResultV2 = {
-  statusCode: 503,
-  headers: {
-    'content-type': 'application/json; charset=utf-8',
-    'retry-after': '5',
-    'cache-control': 'no-store',
-  },
-  body: JSON.stringify({ error: 'temporarily unavailable, retry later' }),
-  isBase64Encoded: false,
-};
-
 export async function handler(
   event: APIGatewayProxyEventV2,
   context: Context,
 ): Promise<APIGatewayProxyStructuredResultV2> {
-  let app: Awaited<ReturnType<typeof getLambdaContext>>;
-  try {
-    app = await getLambdaContext();
-  } catch (error) {
-    console.error(
-      JSON.stringify({
-        level: 'error',
-        msg: 'crosswatch could not start',
-        error: error instanceof Error ? error.name : 'Error',
-      }),
-    );
-    return UNAVAILABLE;
-  }
-  const { logger, metrics } = app.observe(context);
-  try {
+  return runHttpLambda(context, async ({ runtime, options }, { logger, metrics }) => {
     const response = await acceptWebhook(toWebhookRequest(event), {
-      config: app.runtime.config.webhook,
-      inbox: await app.inbox(),
-      now: app.runtime.now,
+      config: runtime.config.webhook,
+      inbox: await runtime.inbox(),
+      now: runtime.now,
       logger,
       metrics,
-      ...(app.options.fetchJwks ? { fetchJwks: app.options.fetchJwks } : {}),
+      ...(options.fetchJwks ? { fetchJwks: options.fetchJwks } : {}),
     });
     return toLambdaResult(response);
-  } catch (error) {
-    logger.error('webhook failed', { error });
-    return UNAVAILABLE;
-  } finally {
-    await metrics.flush();
-  }
+  });
 }

@@ -1,8 +1,9 @@
 /**
- * The Azure Functions app's composition, built once per instance on first use and shared by every
+ * The Azure Functions app's context, built once per instance on first use and shared by every
  * function: the configuration (app settings; secrets as Key Vault references resolved by the
- * platform), the runtime (store, evidence, pipeline, sinks) and the Storage Queue inbox. Nothing is
- * opened at import time, so indexing the app costs only the @azure/functions registrations.
+ * platform) handed to the one composition root (shared/runtime/open-runtime.ts) with what is Azure's
+ * own — the Storage Queue inbox, the deployment id and peers from app settings — plus per-invocation
+ * logging. Nothing is opened at import time, so indexing the app costs only the registrations.
  *
  * Azure-only app settings (beside the CROSSWATCH_* configuration settings):
  *   CROSSWATCH_STORAGE        connection string of the queue account (also the queue trigger's `connection`)
@@ -12,16 +13,16 @@
  *   CROSSWATCH_*_SCHEDULE     NCRONTAB schedules of the timer functions (see the README)
  */
 import type { InvocationContext } from '@azure/functions';
-import type { TokenCredential } from '@azure/identity';
-import type { PollerCredentials } from '../../shared/config/crosswatch-config.ts';
 import { loadConfig } from '../../shared/config/load-config.ts';
-import type { Inbox } from '../../shared/inbox/inbox.ts';
+import type { InboxSpec } from '../../shared/inbox/open-inbox.ts';
+import { parsePeers } from '../../shared/mesh/peers.ts';
 import type { Logger } from '../../shared/observability/logger.ts';
 import type { Metrics } from '../../shared/observability/metrics.ts';
-import type { PollEndpoints } from '../../shared/pipeline/poll-provider-health.ts';
-import { type PeerSpec, parsePeers } from '../../shared/pipeline/watch-peers.ts';
+import type { PollEndpoints } from '../../shared/runtime/build-pollers.ts';
 import { createNotifySinks } from '../../shared/runtime/create-notify-sinks.ts';
+import type { CredentialFor } from '../../shared/runtime/create-poller-credential.ts';
 import { type CreateSinks, openRuntime, type Runtime } from '../../shared/runtime/open-runtime.ts';
+import type { EvidenceArchive } from '../../shared/store/ports.ts';
 import type { EntraKeyResolver } from '../../shared/webhook/entra-webhook-token.ts';
 import { createInvocationLogger, createInvocationMetrics } from './invocation-logging.ts';
 
@@ -38,22 +39,18 @@ export interface AppContextOptions {
   readonly cwd?: string;
   readonly now?: () => Date;
   readonly createSinks?: CreateSinks;
-  /** Outbound HTTP for the watchdog's peer pulls and Graph (tests: loopback). */
+  /** Outbound HTTP for the sinks, the watchdog's peer pulls and Graph (tests: loopback). */
   readonly fetch?: typeof fetch;
   readonly pollEndpoints?: PollEndpoints;
   /** The pollers' credential (default DefaultAzureCredential, or the configured service principal). */
-  readonly credentialFor?: (credentials: PollerCredentials | null) => Promise<TokenCredential>;
+  readonly credentialFor?: CredentialFor;
   /** Entra signing keys for secure webhooks (tests: a local JWKS). */
   readonly fetchJwks?: EntraKeyResolver;
 }
 
 export interface AppContext {
   readonly runtime: Runtime;
-  readonly deploymentId: string;
-  readonly peers: readonly PeerSpec[];
   readonly options: AppContextOptions;
-  inbox(): Promise<Inbox>;
-  credentialFor(credentials: PollerCredentials | null): Promise<TokenCredential>;
   /** This invocation's logger and metrics (flush the metrics before returning). */
   observe(context: InvocationContext): { readonly logger: Logger; readonly metrics: Metrics };
 }
@@ -69,49 +66,33 @@ export async function configureAppContext(options: AppContextOptions): Promise<v
   await previous?.then((context) => context.runtime.close()).catch(() => undefined);
 }
 
-async function defaultCredentialFor(credentials: PollerCredentials | null): Promise<TokenCredential> {
-  const identity = await import('@azure/identity');
-  if (credentials?.clientSecret) {
-    return new identity.ClientSecretCredential(
-      credentials.tenantId,
-      credentials.clientId,
-      credentials.clientSecret,
-    );
-  }
-  return new identity.DefaultAzureCredential(
-    credentials ? { managedIdentityClientId: credentials.clientId } : {},
-  );
+function describeInbox(env: Readonly<Record<string, string | undefined>>): InboxSpec {
+  const connectionString = env[AZURE_SETTINGS.storage];
+  if (!connectionString) return { kind: 'unavailable', reason: `${AZURE_SETTINGS.storage} is not set` };
+  return {
+    kind: 'azure-queue',
+    connectionString,
+    queueName: env[AZURE_SETTINGS.inboxQueue] || DEFAULT_INBOX_QUEUE,
+  };
 }
 
 async function buildAppContext(options: AppContextOptions): Promise<AppContext> {
   const env = options.env ?? process.env;
   const config = await loadConfig({ env, cwd: options.cwd ?? process.cwd() });
+  const peers = env[AZURE_SETTINGS.watchPeers];
   const runtime = openRuntime(config, {
-    ...(options.now ? { now: options.now } : {}),
+    inbox: describeInbox(env),
     createSinks: options.createSinks ?? createNotifySinks,
-    ...(options.fetch ? { sinkDeps: { fetch: options.fetch } } : {}),
+    ...(options.now ? { now: options.now } : {}),
+    ...(options.fetch ? { fetch: options.fetch } : {}),
+    ...(env[AZURE_SETTINGS.deploymentId] ? { deploymentId: env[AZURE_SETTINGS.deploymentId] } : {}),
+    ...(peers ? { peers: parsePeers(peers) } : {}),
+    ...(options.credentialFor ? { credentialFor: options.credentialFor } : {}),
+    ...(options.pollEndpoints ? { pollEndpoints: options.pollEndpoints } : {}),
   });
-  const connectionString = env[AZURE_SETTINGS.storage];
-  const queueName = env[AZURE_SETTINGS.inboxQueue] || DEFAULT_INBOX_QUEUE;
-  let inbox: Promise<Inbox> | undefined;
   return {
     runtime,
-    deploymentId: env[AZURE_SETTINGS.deploymentId] || config.vantage.id,
-    peers: parsePeers(env[AZURE_SETTINGS.watchPeers]),
     options,
-    inbox() {
-      inbox ??= (async () => {
-        if (!connectionString) throw new Error(`${AZURE_SETTINGS.storage} is not set`);
-        const { createAzureQueueInbox } = await import('../../shared/inbox/azure-queue-inbox.ts');
-        const overflow = await runtime.evidence();
-        return createAzureQueueInbox({ connectionString, queueName, ...(overflow ? { overflow } : {}) });
-      })().catch((error: unknown) => {
-        inbox = undefined;
-        throw error;
-      });
-      return inbox;
-    },
-    credentialFor: options.credentialFor ?? defaultCredentialFor,
     observe(context) {
       const settings = {
         level: config.log.level,
@@ -137,9 +118,11 @@ export function getAppContext(): Promise<AppContext> {
 
 export interface Invocation {
   readonly app: AppContext;
+  readonly runtime: Runtime;
   readonly logger: Logger;
   readonly metrics: Metrics;
   pipeline(): ReturnType<Runtime['pipeline']>;
+  outbox(): ReturnType<Runtime['outbox']>;
 }
 
 /**
@@ -154,11 +137,14 @@ export async function runInvocation<T>(
   const appContext = await getAppContext();
   const { logger, metrics } = appContext.observe(context);
   try {
+    const { runtime } = appContext;
     return await work({
       app: appContext,
+      runtime,
       logger,
       metrics,
-      pipeline: () => appContext.runtime.pipeline(logger, metrics),
+      pipeline: () => runtime.pipeline(logger, metrics),
+      outbox: () => runtime.outbox(logger),
     });
   } catch (error) {
     logger.error(`${context.functionName} failed`, { error });
@@ -180,7 +166,7 @@ export function toScheduledMinute(at: Date): Date {
  */
 export async function keepUnreadableMessage(
   message: unknown,
-  deps: { readonly evidence: import('../../shared/store/ports.ts').EvidenceArchive | null },
+  deps: { readonly evidence: EvidenceArchive | null },
   metrics: Metrics,
 ): Promise<string | null> {
   metrics.count('inbox.dead_letter', { source: 'unreadable' });

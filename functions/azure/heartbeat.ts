@@ -4,18 +4,13 @@
  * it, and the peer deployment's watchdog pulls it.
  */
 import { app, type InvocationContext, type Timer } from '@azure/functions';
-import { recordHeartbeat } from '../../shared/engine/watchdog.ts';
+import { recordOwnHeartbeat } from '../../shared/pipeline/watch-peers.ts';
 import { runInvocation } from './app-context.ts';
 
 export async function heartbeat(_timer: Timer, context: InvocationContext): Promise<void> {
-  await runInvocation(context, async ({ app: appContext, logger, pipeline }) => {
-    const deps = await pipeline();
-    const at = deps.now();
-    await recordHeartbeat(
-      { deploymentId: appContext.deploymentId, at },
-      { store: deps.store, now: at, config: deps.engine },
-    );
-    logger.info('heartbeat', { deploymentId: appContext.deploymentId, at: at.toISOString() });
+  await runInvocation(context, async ({ runtime, logger, pipeline }) => {
+    const at = await recordOwnHeartbeat(runtime.deploymentId, await pipeline());
+    logger.info('heartbeat', { deploymentId: runtime.deploymentId, at: at.toISOString() });
   });
 }
 

@@ -9,15 +9,8 @@ import { pollProviderHealth as runPoll } from '../../shared/pipeline/poll-provid
 import { runInvocation } from './app-context.ts';
 
 export async function pollProviderHealth(_timer: Timer, context: InvocationContext): Promise<void> {
-  await runInvocation(context, async ({ app: appContext, logger, pipeline }) => {
-    const outcome = await runPoll(
-      {
-        pollers: appContext.runtime.config.pollers,
-        credentialFor: appContext.credentialFor,
-        ...(appContext.options.pollEndpoints ? { endpoints: appContext.options.pollEndpoints } : {}),
-      },
-      await pipeline(),
-    );
+  await runInvocation(context, async ({ runtime, logger, pipeline }) => {
+    const outcome = await runPoll(await runtime.pollers(), await pipeline());
     logger.info('provider health polled', {
       sources: outcome.results.map(
         (result) => `${result.source}:${result.status.reachable ? 'ok' : 'unreachable'}`,

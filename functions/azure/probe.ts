@@ -4,27 +4,24 @@
  * round id carries the scheduled minute, so a redelivered or late (isPastDue) run is the same round
  * and the engine recognizes its results as redeliveries.
  */
-import { readFile } from 'node:fs/promises';
 import { app, type InvocationContext, type Timer } from '@azure/functions';
-import { resolveProbeTargets } from '../../shared/pipeline/resolve-probe-targets.ts';
 import { runScheduledProbeRound } from '../../shared/pipeline/run-probe-round.ts';
 import { runInvocation, toScheduledMinute } from './app-context.ts';
 
 export async function probe(timer: Timer, context: InvocationContext): Promise<void> {
-  await runInvocation(context, async ({ app: appContext, logger, pipeline }) => {
-    const { config } = appContext.runtime;
+  await runInvocation(context, async ({ runtime, logger, pipeline }) => {
+    const { config } = runtime;
     if (!config.probes.enabled) {
       logger.info('probes disabled');
       return;
     }
-    const targets = await resolveProbeTargets(config.probes, (path) => readFile(path));
     const outcome = await runScheduledProbeRound(
       {
-        targets: targets.targets,
+        targets: (await runtime.probeTargets()).targets,
         vantage: config.vantage,
         timeoutMs: config.probes.timeoutMs,
         concurrency: config.probes.concurrency,
-        scheduledAt: toScheduledMinute(appContext.runtime.now()),
+        scheduledAt: toScheduledMinute(runtime.now()),
       },
       await pipeline(),
     );

@@ -7,14 +7,12 @@
  * host.json's maxDequeueCount moves it to `<queue>-poison` (see `inboxPoison`).
  */
 import { app, type InvocationContext } from '@azure/functions';
-import { createStoreInbox } from '../../shared/inbox/inbox.ts';
 import { decodeInboxMessage, InvalidQueueMessageError } from '../../shared/inbox/queue-inbox-message.ts';
-import { runOutboxOnce } from '../../shared/notify/outbox-worker.ts';
-import { processInboxEntry, RejectedInputError } from '../../shared/pipeline/process-inbox-entry.ts';
+import { handleInboxEntry } from '../../shared/pipeline/handle-inbox-entry.ts';
 import { keepUnreadableMessage, runInvocation } from './app-context.ts';
 
 export async function processInbox(message: unknown, context: InvocationContext): Promise<void> {
-  await runInvocation(context, async ({ app: appContext, logger, metrics, pipeline }) => {
+  await runInvocation(context, async ({ logger, metrics, pipeline, outbox }) => {
     const deps = await pipeline();
     let entry: Awaited<ReturnType<typeof decodeInboxMessage>>;
     try {
@@ -26,36 +24,15 @@ export async function processInbox(message: unknown, context: InvocationContext)
       logger.error('inbox message unreadable', { reason: error.message, evidence: kept });
       return;
     }
-    try {
-      const outcome = await processInboxEntry(entry, deps);
+    // The notifications are durable once queued; a failed send is retried by the deliver timer.
+    const handled = await handleInboxEntry(entry, deps, { sendNow: outbox });
+    if (handled.kind === 'processed') {
       logger.info('inbox entry processed', {
         inboxId: entry.id,
-        format: outcome.format,
-        events: outcome.events,
-        queued: outcome.queued,
+        format: handled.outcome.format,
+        events: handled.outcome.events,
+        queued: handled.outcome.queued,
       });
-      if (outcome.queued > 0) {
-        // The notifications are durable already; a failed pass is retried by the deliver timer.
-        const sent = await runOutboxOnce({
-          store: deps.store,
-          sinks: await appContext.runtime.sinks(),
-          settings: appContext.runtime.config.notify.outbox,
-          now: deps.now,
-          logger,
-          ...(deps.evidence ? { evidence: deps.evidence } : {}),
-        }).catch((error: unknown) => {
-          logger.warn('outbox pass failed', { error });
-          return undefined;
-        });
-        if (sent)
-          logger.info('outbox pass', { delivered: sent.delivered, retried: sent.retried, dead: sent.dead });
-      }
-    } catch (error) {
-      if (!(error instanceof RejectedInputError)) throw error;
-      const inbox = createStoreInbox(deps.store);
-      await inbox.put(entry);
-      await inbox.markProcessed(entry.id, deps.now(), error.message);
-      logger.warn('inbox entry rejected', { inboxId: entry.id, source: entry.source, error: error.message });
     }
   });
 }

@@ -12,7 +12,7 @@ import {
   type WebhookRequest,
   type WebhookResponse,
 } from '../../shared/webhook/accept-webhook.ts';
-import { getAppContext } from './app-context.ts';
+import { runHttpInvocation } from './run-http-invocation.ts';
 
 // Stream request bodies instead of buffering them in the host: the body limit holds for chunked input.
 app.setup({ enableHttpStream: true });
@@ -34,45 +34,21 @@ export function toHttpResponse(response: WebhookResponse): HttpResponseInit {
   return { status: response.status, headers: { ...response.headers }, body: response.body };
 }
 
-const UNAVAILABLE: HttpResponseInit = {
-  status: 503,
-  headers: {
-    'content-type': 'application/json; charset=utf-8',
-    'retry-after': '5',
-    'cache-control': 'no-store',
-  },
-  body: JSON.stringify({ error: 'temporarily unavailable, retry later' }),
-};
-
 export async function serviceHealthWebhook(
   request: HttpRequest,
   context: InvocationContext,
 ): Promise<HttpResponseInit> {
-  let appContext: Awaited<ReturnType<typeof getAppContext>>;
-  try {
-    appContext = await getAppContext();
-  } catch (error) {
-    context.error(`crosswatch could not start: ${error instanceof Error ? error.name : 'Error'}`);
-    return UNAVAILABLE;
-  }
-  const { logger, metrics } = appContext.observe(context);
-  try {
-    const inbox = await appContext.inbox();
+  return runHttpInvocation(context, async ({ runtime, options }, { logger, metrics }) => {
     const response = await acceptWebhook(toWebhookRequest(request), {
-      config: appContext.runtime.config.webhook,
-      inbox,
-      now: appContext.runtime.now,
+      config: runtime.config.webhook,
+      inbox: await runtime.inbox(),
+      now: runtime.now,
       logger,
       metrics,
-      ...(appContext.options.fetchJwks ? { fetchJwks: appContext.options.fetchJwks } : {}),
+      ...(options.fetchJwks ? { fetchJwks: options.fetchJwks } : {}),
     });
     return toHttpResponse(response);
-  } catch (error) {
-    logger.error('webhook failed', { error });
-    return UNAVAILABLE;
-  } finally {
-    await metrics.flush();
-  }
+  });
 }
 
 app.http('serviceHealthWebhook', {

@@ -9,17 +9,11 @@ import { watchPeers } from '../../shared/pipeline/watch-peers.ts';
 import { runInvocation } from './app-context.ts';
 
 export async function watchdog(_timer: Timer, context: InvocationContext): Promise<void> {
-  await runInvocation(context, async ({ app: appContext, logger, pipeline }) => {
+  await runInvocation(context, async ({ runtime, logger, pipeline }) => {
     const deps = await pipeline();
     const timers = await runEngineTimers(deps);
     const peers =
-      appContext.peers.length === 0
-        ? null
-        : await watchPeers(
-            appContext.peers,
-            deps,
-            appContext.options.fetch ? { fetch: appContext.options.fetch } : {},
-          );
+      runtime.peers.length === 0 ? null : await watchPeers(runtime.peers, deps, { fetch: runtime.fetch });
     logger.info('watchdog', {
       timerDecisions: timers.decisions.length,
       peers: peers?.pulls.map((pull) => `${pull.peer}:${pull.reachable ? 'reachable' : 'unreachable'}`) ?? [],

@@ -9,11 +9,11 @@
  */
 import type { Decision } from '../engine/decision.ts';
 import { processEvents } from '../engine/process-event.ts';
-import type { InboxEntry, InboxQueue } from '../inbox/inbox.ts';
+import type { InboxEntry } from '../inbox/inbox.ts';
 import { NormalizeError } from '../ingest/errors.ts';
 import { normalizeText } from '../ingest/normalize.ts';
-import { enqueueNotifications } from '../notify/enqueue-notifications.ts';
-import { type PipelineDeps, reportDecisions } from './pipeline-deps.ts';
+import { handleDecisions } from './handle-decisions.ts';
+import type { PipelineDeps } from './pipeline-deps.ts';
 
 export interface InboxEntryOutcome {
   readonly inboxId: string;
@@ -53,72 +53,13 @@ export async function processInboxEntry(entry: InboxEntry, deps: PipelineDeps): 
     normalized.events.length === 0
       ? []
       : await processEvents(normalized.events, { store: deps.store, now: deps.now, config: deps.engine });
-  reportDecisions(decisions, deps);
-  const enqueued = await enqueueNotifications(decisions, {
-    store: deps.store,
-    routing: deps.routing,
-    now: deps.now,
-    ...(deps.statusPageBaseUrl ? { statusPageBaseUrl: deps.statusPageBaseUrl } : {}),
-  });
+  const queued = await handleDecisions(decisions, deps);
   return {
     inboxId: entry.id,
     format: normalized.format,
     events: normalized.events.length,
     decisions,
-    queued: enqueued.created.length,
+    queued,
     ignored: normalized.ignored ?? null,
   };
-}
-
-export interface DrainInboxSummary {
-  readonly processed: number;
-  readonly rejected: number;
-  /** A transient failure stopped the pass (the entry stays pending); its message. */
-  readonly stoppedBy: string | null;
-}
-
-/**
- * Processes pending entries oldest first until none is left (or `limit` were taken). A rejected
- * input is settled as failed; a transient error stops the pass so the entry is retried next time.
- */
-export async function drainInbox(
-  inbox: InboxQueue,
-  deps: PipelineDeps,
-  options: { readonly limit?: number; readonly signal?: AbortSignal } = {},
-): Promise<DrainInboxSummary> {
-  let processed = 0;
-  let rejected = 0;
-  const limit = options.limit ?? Number.POSITIVE_INFINITY;
-  while (processed + rejected < limit && !options.signal?.aborted) {
-    const batch = await inbox.listPending(Math.min(100, limit - processed - rejected));
-    if (batch.length === 0) break;
-    for (const entry of batch) {
-      try {
-        const outcome = await processInboxEntry(entry, deps);
-        await inbox.markProcessed(entry.id, deps.now());
-        processed++;
-        deps.logger.debug('inbox entry processed', {
-          inboxId: entry.id,
-          format: outcome.format,
-          events: outcome.events,
-          queued: outcome.queued,
-        });
-      } catch (error) {
-        if (error instanceof RejectedInputError) {
-          await inbox.markProcessed(entry.id, deps.now(), error.message);
-          rejected++;
-          deps.logger.warn('inbox entry rejected', {
-            inboxId: entry.id,
-            source: entry.source,
-            error: error.message,
-          });
-          continue;
-        }
-        const message = error instanceof Error ? `${error.name}: ${error.message}` : String(error);
-        deps.logger.error('inbox processing failed, will retry', { inboxId: entry.id, error: message });
-        return { processed, rejected, stoppedBy: message };
-      }
-    }
-  }
-  return { processed, rejected, stoppedBy: null };
 }

@@ -6,12 +6,12 @@
 import type { Decision } from '../engine/decision.ts';
 import { processEvents } from '../engine/process-event.ts';
 import type { Vantage } from '../event/schema.ts';
-import { enqueueNotifications } from '../notify/enqueue-notifications.ts';
 import { METRIC_NAMES } from '../observability/metrics.ts';
 import type { EventLoopLagMonitor } from '../probe/event-loop-lag.ts';
 import { createRoundId, type RoundSummary, runProbeRound } from '../probe/runner.ts';
 import type { TargetSpec } from '../probe/target-types.ts';
-import { type PipelineDeps, reportDecisions } from './pipeline-deps.ts';
+import { handleDecisions } from './handle-decisions.ts';
+import type { PipelineDeps } from './pipeline-deps.ts';
 
 export interface ProbeRoundSettings {
   readonly targets: readonly TargetSpec[];
@@ -57,12 +57,6 @@ export async function runScheduledProbeRound(
     now: deps.now,
     config: deps.engine,
   });
-  reportDecisions(decisions, deps);
-  const enqueued = await enqueueNotifications(decisions, {
-    store: deps.store,
-    routing: deps.routing,
-    now: deps.now,
-    ...(deps.statusPageBaseUrl ? { statusPageBaseUrl: deps.statusPageBaseUrl } : {}),
-  });
-  return { summary: round.summary, decisions, queued: enqueued.created.length };
+  const queued = await handleDecisions(decisions, deps);
+  return { summary: round.summary, decisions, queued };
 }

@@ -1,93 +1,177 @@
 /**
- * The cloud runtimes' composition root, shared by the Azure Functions app (azure/app-context.ts)
- * and the Lambda handlers (aws/lambda-context.ts): from the validated configuration to the state
- * store, the evidence archive, the pipeline's dependencies and the notify sinks. Every heavy piece
- * is opened on first use (each store and archive adapter imports its SDK lazily), so a function that
- * never touches the outbox never loads a sink.
+ * The one composition root. Every runtime — the Azure Functions app, the Lambda handlers, the local
+ * runner and the CLI — turns its validated configuration into a Runtime here, and gets from it the
+ * state store, the inbox, the evidence archive, the sinks, the pipeline's and the outbox worker's
+ * dependencies, the probe targets, the provider pollers and the status document. Nothing is opened
+ * when the runtime is built: each part is opened on first use and then kept (a failed attempt is
+ * forgotten, so the next call tries again), and each adapter's SDK is imported only then, so a
+ * function that never touches the outbox never loads a sink, and one that never polls never loads
+ * @azure/identity.
+ *
+ * What differs between runtimes is given as options: where inputs are made durable (`inbox`), the
+ * sink factory (left out by functions that never send, so their bundles carry no sink code), the
+ * deployment's id and peers, and the pollers' credential rule.
  */
-import type { CrosswatchConfig, EvidenceConfig } from '../config/crosswatch-config.ts';
+import { join } from 'node:path';
+import type { CrosswatchConfig } from '../config/crosswatch-config.ts';
+import type { Inbox } from '../inbox/inbox.ts';
+import type { InboxSpec, OpenedInbox, SqliteInboxSpec } from '../inbox/open-inbox.ts';
+import type { PeerSpec } from '../mesh/peers.ts';
+import type { StatusDocument } from '../mesh/status-document.ts';
+import type { OutboxWorkerDeps } from '../notify/outbox-worker.ts';
 import type { Sink } from '../notify/sink.ts';
 import type { SinkConfig } from '../notify/sink-config.ts';
 import type { SinkDeps } from '../notify/sink-deps.ts';
 import type { Logger } from '../observability/logger.ts';
 import type { Metrics } from '../observability/metrics.ts';
 import type { PipelineDeps } from '../pipeline/pipeline-deps.ts';
-import { createStateStore } from '../store/create-state-store.ts';
+import type { ResolvedTargets } from '../pipeline/resolve-probe-targets.ts';
+import type { Poller } from '../poll/run-poll-round.ts';
 import type { EvidenceArchive, StateStore } from '../store/ports.ts';
+import type { PollEndpoints } from './build-pollers.ts';
+import type { CredentialFor } from './create-poller-credential.ts';
 
-/** Builds the configured sinks (the notify module's factory; a recording sink in tests). */
+/** Builds the configured sinks (create-notify-sinks.ts in production; a recording sink in tests). */
 export type CreateSinks = (configs: readonly SinkConfig[], deps: SinkDeps) => Promise<readonly Sink[]>;
 
-export interface RuntimeOptions {
+/** The file of the local runner's inbox, in the data directory. */
+export const INBOX_FILE = 'inbox.db';
+
+export interface RuntimeOptions<S extends InboxSpec = SqliteInboxSpec> {
   readonly now?: () => Date;
+  /** Where webhook inputs are made durable (default: the SQLite inbox in the data directory). */
+  readonly inbox?: S;
+  /** This deployment's heartbeat id (default: the vantage id). */
+  readonly deploymentId?: string;
+  /** The peers the watchdog pulls (default: `watchdog.peers` of the configuration). */
+  readonly peers?: readonly PeerSpec[];
   /**
-   * The sink factory (notify-sinks.ts in production). A function that never sends notifications
-   * leaves it out, so its bundle carries no sink code; `sinks()` then throws.
+   * The sink factory (create-notify-sinks.ts). A function that never sends notifications leaves it
+   * out, so its bundle carries no sink code; `sinks()` then throws.
    */
   readonly createSinks?: CreateSinks;
   readonly sinkDeps?: SinkDeps;
+  /** Wraps every sink so each attempt is one log line and metrics (the local runner's process logger). */
+  readonly observeSinks?: { readonly logger: Logger; readonly metrics: Metrics };
+  /** The pollers' credential (default: the platform identity, or the configured service principal). */
+  readonly credentialFor?: CredentialFor;
+  readonly pollEndpoints?: PollEndpoints;
+  /** Outbound HTTP for the sinks and the watchdog's peer pulls (tests: loopback). */
+  readonly fetch?: typeof fetch;
+  /** Reads the probe targets file (default: node:fs). */
+  readonly readFile?: (path: string) => Promise<Uint8Array>;
 }
 
-export interface Runtime {
+export interface Runtime<I extends Inbox = Inbox> {
   readonly config: CrosswatchConfig;
   readonly now: () => Date;
+  readonly deploymentId: string;
+  readonly peers: readonly PeerSpec[];
+  /** Outbound HTTP for the watchdog's peer pulls. */
+  readonly fetch: typeof fetch;
   store(): Promise<StateStore>;
   evidence(): Promise<EvidenceArchive | null>;
+  inbox(): Promise<I>;
+  sinks(): Promise<readonly Sink[]>;
   /** The pipeline's dependencies with this invocation's logger and metrics. */
   pipeline(logger: Logger, metrics: Metrics): Promise<PipelineDeps>;
-  sinks(): Promise<readonly Sink[]>;
+  /** The outbox worker's dependencies (store, sinks, settings, evidence for receipts). */
+  outbox(logger: Logger): Promise<OutboxWorkerDeps>;
+  /** The probe targets of this deployment: the catalog filled from the tenant, plus the targets file. */
+  probeTargets(): Promise<ResolvedTargets>;
+  pollers(): Promise<readonly Poller[]>;
+  statusDocument(): Promise<StatusDocument>;
+  /** Closes what was opened (store, inbox). */
   close(): Promise<void>;
 }
 
-export async function openEvidenceArchive(config: EvidenceConfig): Promise<EvidenceArchive | null> {
-  switch (config.kind) {
-    case 'none':
-      return null;
-    case 'directory': {
-      const { createDirectoryEvidenceArchive } = await import('../store/evidence-directory.ts');
-      return createDirectoryEvidenceArchive({ root: config.path });
-    }
-    case 'azure-blob': {
-      const { createAzureBlobEvidenceArchive } = await import('../store/evidence-azure-blob.ts');
-      return createAzureBlobEvidenceArchive({
-        connectionString: config.connectionString,
-        containerName: config.container,
-      });
-    }
-    case 's3': {
-      const { createS3EvidenceArchive } = await import('../store/evidence-s3.ts');
-      return createS3EvidenceArchive({ bucket: config.bucket, prefix: config.prefix });
-    }
-  }
-}
-
 /** Memoizes an async factory; a rejected attempt is forgotten so the next call tries again. */
-function once<T>(factory: () => Promise<T>): () => Promise<T> {
+function once<T>(
+  factory: () => Promise<T>,
+): (() => Promise<T>) & { readonly opened: () => Promise<T> | undefined } {
   let pending: Promise<T> | undefined;
-  return () => {
+  const get = () => {
     pending ??= factory().catch((error: unknown) => {
       pending = undefined;
       throw error;
     });
     return pending;
   };
+  return Object.assign(get, { opened: () => pending });
 }
 
-export function openRuntime(config: CrosswatchConfig, options: RuntimeOptions): Runtime {
+function defaultInboxSpec(config: CrosswatchConfig): SqliteInboxSpec {
+  return {
+    kind: 'sqlite',
+    path: join(config.dataDir, INBOX_FILE),
+    durability: config.store.kind === 'sqlite' && config.store.durability === 'normal' ? 'normal' : 'full',
+  };
+}
+
+export function openRuntime<S extends InboxSpec = SqliteInboxSpec>(
+  config: CrosswatchConfig,
+  options: RuntimeOptions<S> = {},
+): Runtime<OpenedInbox<S>> {
   const now = options.now ?? (() => new Date());
-  const store = once(() => createStateStore(config.store));
-  const evidence = once(() => openEvidenceArchive(config.evidence));
-  const { createSinks } = options;
-  const sinks = once(async () => {
-    if (!createSinks) throw new TypeError('this function does not send notifications (no sink factory)');
-    return createSinks(config.notify.sinks, { now, ...options.sinkDeps });
+  const doFetch = options.fetch ?? globalThis.fetch;
+  const store = once(async () => {
+    const { createStateStore } = await import('../store/create-state-store.ts');
+    return createStateStore(config.store);
   });
+  const evidence = once(async () => {
+    const { openEvidenceArchive } = await import('./open-evidence-archive.ts');
+    return openEvidenceArchive(config.evidence, { now });
+  });
+  const inbox = once(async () => {
+    const { openInbox } = await import('../inbox/open-inbox.ts');
+    const spec: InboxSpec = options.inbox ?? defaultInboxSpec(config);
+    // The queue inboxes keep bodies over the message size limit in the evidence archive.
+    const overflow = spec.kind === 'sqlite' ? null : await evidence();
+    return (await openInbox(spec, { overflow })) as OpenedInbox<S>;
+  });
+  const sinks = once(async () => {
+    const { createSinks } = options;
+    if (!createSinks) throw new TypeError('this function does not send notifications (no sink factory)');
+    const created = await createSinks(config.notify.sinks, {
+      now,
+      ...(options.fetch ? { fetch: options.fetch } : {}),
+      ...options.sinkDeps,
+    });
+    const observe = options.observeSinks;
+    if (!observe) return created;
+    const { observeSink } = await import('../notify/observe-sink.ts');
+    return created.map((sink) => observeSink(sink, { ...observe, now }));
+  });
+  const probeTargets = once(async () => {
+    const { resolveProbeTargets } = await import('../pipeline/resolve-probe-targets.ts');
+    const readFile = options.readFile ?? (await import('node:fs/promises')).readFile;
+    return resolveProbeTargets(config.probes, readFile);
+  });
+  const pollers = once(async () => {
+    const { buildPollers } = await import('./build-pollers.ts');
+    const { createPollerCredentialFactory } = await import('./create-poller-credential.ts');
+    return buildPollers(
+      {
+        pollers: config.pollers,
+        credentialFor: options.credentialFor ?? createPollerCredentialFactory({ platformIdentity: true }),
+        ...(options.pollEndpoints ? { endpoints: options.pollEndpoints } : {}),
+      },
+      now,
+    );
+  });
+  const deploymentId = options.deploymentId || config.vantage.id;
   return {
     config,
     now,
+    deploymentId,
+    peers: options.peers ?? config.watchdog.peers,
+    fetch: doFetch,
     store,
     evidence,
+    inbox,
     sinks,
+    probeTargets,
+    pollers,
     async pipeline(logger, metrics) {
       return {
         store: await store(),
@@ -99,9 +183,27 @@ export function openRuntime(config: CrosswatchConfig, options: RuntimeOptions): 
         metrics,
       };
     },
+    async outbox(logger) {
+      const archive = await evidence();
+      return {
+        store: await store(),
+        sinks: await sinks(),
+        settings: config.notify.outbox,
+        now,
+        logger,
+        ...(archive ? { evidence: archive } : {}),
+      };
+    },
+    async statusDocument() {
+      const { buildStatusDocument } = await import('../mesh/status-document.ts');
+      return buildStatusDocument({ store: await store(), deploymentId, vantage: config.vantage, now });
+    },
     async close() {
-      const opened = await store().catch(() => undefined);
-      await opened?.close();
+      const openedInbox = await inbox.opened()?.catch(() => undefined);
+      if (openedInbox && 'close' in openedInbox && typeof openedInbox.close === 'function')
+        await openedInbox.close();
+      const openedStore = await store.opened()?.catch(() => undefined);
+      await openedStore?.close();
     },
   };
 }

@@ -12,11 +12,8 @@ import type { SQSEvent } from 'aws-lambda';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { type AwsHealthEvent, handler as awsHealth } from '../../../functions/aws/aws-health.ts';
 import { handler as deliver } from '../../../functions/aws/deliver.ts';
-import { getLambdaContext } from '../../../functions/aws/lambda-context.ts';
-import {
-  createPollerCredential,
-  handler as pollProviderHealth,
-} from '../../../functions/aws/poll-provider-health.ts';
+import { createLambdaPollerCredential, getLambdaContext } from '../../../functions/aws/lambda-context.ts';
+import { handler as pollProviderHealth } from '../../../functions/aws/poll-provider-health.ts';
 import { handler as probe } from '../../../functions/aws/probe.ts';
 import { handler as processInbox } from '../../../functions/aws/process-inbox.ts';
 import type { SchedulerInput } from '../../../functions/aws/scheduled-event.ts';
@@ -169,19 +166,17 @@ describe('scheduled and EventBridge handlers', () => {
         SecretString: '{"clientSecret":"sp-secret-value"}',
       }),
     );
-    await app.configure({
-      now: () => NOW,
-      env: { CROSSWATCH_AZURE_CLIENT_SECRET_REF: 'secretsmanager:crosswatch/azure-sp#clientSecret' },
-    });
+    const env = { CROSSWATCH_AZURE_CLIENT_SECRET_REF: 'secretsmanager:crosswatch/azure-sp#clientSecret' };
+    await app.configure({ now: () => NOW, env });
     const context = await getLambdaContext();
-    const credential = await createPollerCredential(
-      {
-        tenantId: '72f988bf-86f1-41af-91ab-2d7cd011db47',
-        clientId: '11111111-2222-3333-4444-555555555555',
-        clientSecret: null,
-      },
-      context,
-    );
+    const credential = await createLambdaPollerCredential(
+      env,
+      context.options.aws,
+    )({
+      tenantId: '72f988bf-86f1-41af-91ab-2d7cd011db47',
+      clientId: '11111111-2222-3333-4444-555555555555',
+      clientSecret: null,
+    });
     expect(credential).toBeInstanceOf(ClientSecretCredential);
   });
 

@@ -21,7 +21,7 @@ import { status } from '../../../functions/azure/status.ts';
 import { watchdog } from '../../../functions/azure/watchdog.ts';
 import { createAzureQueueInbox } from '../../../shared/inbox/azure-queue-inbox.ts';
 import { createInboxEntry, INBOX_COLLECTION, type StoredInboxEntry } from '../../../shared/inbox/inbox.ts';
-import type { StatusDocument } from '../../../shared/pipeline/watch-peers.ts';
+import type { StatusDocument } from '../../../shared/mesh/status-document.ts';
 import { createAzureTableStore } from '../../../shared/store/azure-table-store.ts';
 import { type AzureAppHarness, createTimer, startAzureApp } from '../../helpers/azure-functions-app.ts';
 import { type Loopback, startHttpServer } from '../../helpers/loopback-servers.ts';

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { createFloodGauge } from '../../../functions/local/local-runner.ts';
+import { createFloodGauge } from '../../../functions/local/background-loop.ts';
 
 describe('createFloodGauge', () => {
   it('turns hot at 100 accepts within 100 ms and cools down one window after the flood', () => {

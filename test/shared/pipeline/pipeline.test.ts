@@ -12,12 +12,9 @@ import { createInboxEntry, createStoreInbox } from '../../../shared/inbox/inbox.
 import { OUTBOX_COLLECTIONS } from '../../../shared/notify/delivery-record.ts';
 import { createSilentLogger } from '../../../shared/observability/logger.ts';
 import { createInMemoryMetrics } from '../../../shared/observability/metrics.ts';
+import { drainInbox } from '../../../shared/pipeline/drain-inbox.ts';
 import type { PipelineDeps } from '../../../shared/pipeline/pipeline-deps.ts';
-import {
-  drainInbox,
-  processInboxEntry,
-  RejectedInputError,
-} from '../../../shared/pipeline/process-inbox-entry.ts';
+import { processInboxEntry, RejectedInputError } from '../../../shared/pipeline/process-inbox-entry.ts';
 import { runScheduledProbeRound } from '../../../shared/pipeline/run-probe-round.ts';
 import { parseTarget } from '../../../shared/probe/targets-file.ts';
 import { createDirectoryEvidenceArchive } from '../../../shared/store/evidence-directory.ts';

@@ -1,26 +1,7 @@
-/** Parsing of the watched peers and of secret references (pure functions of the cloud adapters). */
+/** Secret references and scheduled times: the pure parts of the Lambda adapter. */
 import { describe, expect, it } from 'vitest';
 import { parseSecretRef, resolveSecretEnv } from '../../../functions/aws/lambda-context.ts';
 import { readScheduledTime } from '../../../functions/aws/scheduled-event.ts';
-import { parsePeers } from '../../../shared/pipeline/watch-peers.ts';
-
-describe('parsePeers', () => {
-  it('reads id=url pairs and bare ids (pushing peers)', () => {
-    expect(parsePeers(' azure=https://app.azurewebsites.net/api/status?code=k1==,eu-probe ')).toEqual([
-      { id: 'azure', statusUrl: 'https://app.azurewebsites.net/api/status?code=k1==' },
-      { id: 'eu-probe', statusUrl: null },
-    ]);
-    expect(parsePeers(undefined)).toEqual([]);
-    expect(parsePeers('  ')).toEqual([]);
-  });
-
-  it('names the bad entry without echoing its URL', () => {
-    expect(() => parsePeers('azure=ftp://x?code=secret')).toThrow(
-      'peer azure: the status URL must be http(s)',
-    );
-    expect(() => parsePeers('bad id=https://x')).toThrow('peer 1: invalid deployment id');
-  });
-});
 
 describe('parseSecretRef', () => {
   it('reads Secrets Manager (with and without a JSON key) and SSM references', () => {

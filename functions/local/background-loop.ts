@@ -1,0 +1,139 @@
+/**
+ * The local runner's background work: accepted inputs taken off the SQLite inbox through the
+ * pipeline (drain-inbox.ts), then one outbox pass. It runs when nudged (an input was accepted, a
+ * round queued notifications) and once a second for due retries, never twice at once.
+ *
+ * Acceptance comes first during a flood: while at least FLOOD_ACCEPTS webhooks were accepted within
+ * FLOOD_WINDOW_MS (1,000/s and more), the background pipeline (evidence files, engine and outbox
+ * writes, each with its own fsync) would compete with the inbox's commits for the disk and the CPU,
+ * so it processes at most FLOOD_SLICE entries per FLOOD_MAX_DEFER_MS instead of running flat out.
+ * Below that rate (every real action group) nothing waits. Nothing is skipped either: what was
+ * accepted stays pending in the inbox and is processed as soon as the flood subsides, or at shutdown.
+ */
+import type { InboxQueue } from '../../shared/inbox/inbox.ts';
+import type { OutboxWorker } from '../../shared/notify/outbox-worker.ts';
+import type { Logger } from '../../shared/observability/logger.ts';
+import type { Metrics } from '../../shared/observability/metrics.ts';
+import { countDeliveries } from '../../shared/pipeline/deliver-notifications.ts';
+import { drainInbox } from '../../shared/pipeline/drain-inbox.ts';
+import type { PipelineDeps } from '../../shared/pipeline/pipeline-deps.ts';
+
+/** How often the loop looks for due retries and pending inputs without a nudge. */
+const BACKGROUND_TICK_MS = 1000;
+const FLOOD_WINDOW_MS = 100;
+const FLOOD_ACCEPTS = 100;
+const FLOOD_MAX_DEFER_MS = 1000;
+const FLOOD_SLICE = 25;
+const FLOOD_POLL_MS = 50;
+const DRAIN_SLICE = 100;
+
+export interface FloodGauge {
+  /** Counts one accepted webhook. */
+  accepted(): void;
+  /** True from the moment a window reached FLOOD_ACCEPTS until the end of the window after it. */
+  isHot(): boolean;
+}
+
+/** Counts accepted webhooks per FLOOD_WINDOW_MS (`clock` in milliseconds, monotonic). */
+export function createFloodGauge(clock: () => number = () => performance.now()): FloodGauge {
+  let windowStart = Number.NEGATIVE_INFINITY;
+  let inWindow = 0;
+  let hotUntil = Number.NEGATIVE_INFINITY;
+  return {
+    accepted() {
+      const at = clock();
+      if (at - windowStart >= FLOOD_WINDOW_MS) {
+        windowStart = at;
+        inWindow = 0;
+      }
+      inWindow++;
+      if (inWindow >= FLOOD_ACCEPTS) hotUntil = windowStart + 2 * FLOOD_WINDOW_MS;
+    },
+    isHot: () => clock() < hotUntil,
+  };
+}
+
+export interface BackgroundLoopDeps {
+  readonly inbox: InboxQueue;
+  readonly pipeline: PipelineDeps;
+  readonly worker: OutboxWorker;
+  readonly logger: Logger;
+  readonly metrics: Metrics;
+}
+
+export interface BackgroundLoop {
+  /** Runs the loop now, or once more after the run in flight; resolves when that run ends. */
+  kick(): Promise<void>;
+  /** One webhook was accepted (feeds the flood gauge, then kicks). */
+  accepted(): void;
+  /** Stops the tick, lets the run in flight finish, processes every pending input, delivers what is due. */
+  stop(maxWaitMs: number): Promise<void>;
+}
+
+function describeError(error: unknown): string {
+  return error instanceof Error ? `${error.name}: ${error.message}` : String(error);
+}
+
+export function startBackgroundLoop(deps: BackgroundLoopDeps): BackgroundLoop {
+  const { inbox, pipeline, worker, logger, metrics } = deps;
+  let running: Promise<void> | undefined;
+  let again = false;
+  let closingDown = false;
+  const stopController = new AbortController();
+  const flood = createFloodGauge();
+  /** Resolves at once unless webhooks are flooding in; then when they stop, or after FLOOD_MAX_DEFER_MS. */
+  const yieldToFlood = async (): Promise<boolean> => {
+    const started = performance.now();
+    let deferred = false;
+    while (flood.isHot() && !closingDown && performance.now() - started < FLOOD_MAX_DEFER_MS) {
+      deferred = true;
+      await new Promise((resolve) => setTimeout(resolve, FLOOD_POLL_MS));
+    }
+    return deferred && flood.isHot() && !closingDown;
+  };
+  const runOnce = async () => {
+    do {
+      again = false;
+      const limit = (await yieldToFlood()) ? FLOOD_SLICE : DRAIN_SLICE;
+      const drained = await drainInbox(inbox, pipeline, { limit });
+      if (drained.processed + drained.rejected > 0) {
+        logger.info('inputs processed', { processed: drained.processed, rejected: drained.rejected });
+      }
+      // A full slice: more may be pending.
+      if (drained.stoppedBy === null && drained.processed + drained.rejected >= limit) again = true;
+      // The sinks are observed (one line and a metric per attempt): only retries and dead letters here.
+      countDeliveries(await worker.runOnce({ signal: stopController.signal }), metrics, { delivered: false });
+    } while (again && !stopController.signal.aborted);
+  };
+  const kick = () => {
+    if (running) {
+      again = true;
+      return running;
+    }
+    running = runOnce()
+      .catch((error: unknown) =>
+        logger.error('background processing failed', { error: describeError(error) }),
+      )
+      .finally(() => {
+        running = undefined;
+      });
+    return running;
+  };
+  const ticker = setInterval(() => void kick(), BACKGROUND_TICK_MS);
+  ticker.unref();
+  return {
+    kick,
+    accepted() {
+      flood.accepted();
+      void kick();
+    },
+    async stop(maxWaitMs) {
+      closingDown = true;
+      clearInterval(ticker);
+      await running;
+      await drainInbox(inbox, pipeline);
+      await worker.drain({ untilEmpty: true, maxWaitMs });
+      stopController.abort();
+    },
+  };
+}

@@ -1,0 +1,84 @@
+/**
+ * The provider-health pollers a deployment runs, built from `config.pollers`: Resource Health,
+ * Microsoft 365 service health (Graph) and the public status feed, each only when enabled. The
+ * TokenCredential comes from the runtime (`credentialFor`, see create-poller-credential.ts) and is
+ * asked for only when a poll runs. Each poller's module (and its SDK) is imported on first poll, so a
+ * deployment without pollers, or a function that never polls, loads none of it.
+ */
+import type { TokenCredential } from '@azure/identity';
+import type { PollerCredentials, PollersConfig } from '../config/crosswatch-config.ts';
+import { HEALTH_SOURCES } from '../poll/poll-result.ts';
+import type { Poller } from '../poll/run-poll-round.ts';
+
+export interface PollEndpoints {
+  /** ARM endpoint override (sovereign clouds, tests). */
+  readonly arm?: string;
+  /** Graph base URL override (national clouds, tests). */
+  readonly graph?: string;
+  readonly statusFeed?: string;
+  /** Extra trust anchors for the endpoints (tests). */
+  readonly ca?: string;
+  readonly fetch?: typeof fetch;
+}
+
+export interface BuildPollersOptions {
+  readonly pollers: PollersConfig;
+  /** The credential for a poller: its configured service principal, or null for the platform identity. */
+  readonly credentialFor: (credentials: PollerCredentials | null) => Promise<TokenCredential>;
+  readonly endpoints?: PollEndpoints;
+  /** Resource Health events updated since (default: 7 days before now). */
+  readonly lookbackMs?: number;
+}
+
+export function buildPollers(options: BuildPollersOptions, now: () => Date): Poller[] {
+  const { pollers, endpoints = {} } = options;
+  const lookbackMs = options.lookbackMs ?? 7 * 24 * 60 * 60_000;
+  const list: Poller[] = [];
+  const rh = pollers.azureResourceHealth;
+  if (rh?.enabled) {
+    list.push({
+      source: HEALTH_SOURCES.azureResourceHealth,
+      poll: async () => {
+        const { pollResourceHealth } = await import('../poll/resource-health.ts');
+        return pollResourceHealth({
+          subscriptionIds: rh.subscriptionIds,
+          credential: await options.credentialFor(rh.credentials),
+          queryStartTime: new Date(now().getTime() - lookbackMs).toISOString().slice(0, 10),
+          now,
+          ...(endpoints.arm ? { endpoint: endpoints.arm } : {}),
+          ...(endpoints.ca ? { ca: endpoints.ca } : {}),
+        });
+      },
+    });
+  }
+  const m365 = pollers.m365;
+  if (m365?.enabled) {
+    list.push({
+      source: HEALTH_SOURCES.m365Graph,
+      poll: async () => {
+        const { pollGraphServiceHealth } = await import('../poll/graph-service-health.ts');
+        return pollGraphServiceHealth({
+          credential: await options.credentialFor(m365.credentials),
+          modifiedSince: new Date(now().getTime() - lookbackMs),
+          now,
+          ...(endpoints.graph ? { baseUrl: endpoints.graph } : {}),
+          ...(endpoints.fetch ? { fetch: endpoints.fetch } : {}),
+        });
+      },
+    });
+  }
+  if (pollers.azureStatusFeed?.enabled) {
+    list.push({
+      source: HEALTH_SOURCES.azureStatusFeed,
+      poll: async () => {
+        const { pollStatusFeed } = await import('../poll/status-feed.ts');
+        return pollStatusFeed({
+          now,
+          ...(endpoints.statusFeed ? { url: endpoints.statusFeed } : {}),
+          ...(endpoints.ca ? { ca: endpoints.ca } : {}),
+        });
+      },
+    });
+  }
+  return list;
+}
