@@ -16,18 +16,21 @@
 
 import type { Context } from 'aws-lambda';
 import { loadConfig } from '../../shared/config/load-config.ts';
-import type { InboxSpec } from '../../shared/inbox/open-inbox.ts';
+import type { Inbox } from '../../shared/inbox/inbox.ts';
 import { parsePeers } from '../../shared/mesh/peers.ts';
 import { createEmfMetrics } from '../../shared/observability/emf-metrics.ts';
 import { createLogger, type Logger } from '../../shared/observability/logger.ts';
 import type { Metrics } from '../../shared/observability/metrics.ts';
+import type { resolveProbeTargets } from '../../shared/pipeline/resolve-probe-targets.ts';
 import type { ReadSecretOptions, SecretRef } from '../../shared/poll/read-secret.ts';
-import type { PollEndpoints } from '../../shared/runtime/build-pollers.ts';
+import type { BuildPollers, PollEndpoints } from '../../shared/runtime/build-pollers.ts';
+import type { CredentialFor } from '../../shared/runtime/create-poller-credential.ts';
 import {
-  type CredentialFor,
-  createPollerCredentialFactory,
-} from '../../shared/runtime/create-poller-credential.ts';
-import { type CreateSinks, openRuntime, type Runtime } from '../../shared/runtime/open-runtime.ts';
+  type CreateSinks,
+  type OpenInbox,
+  openRuntime,
+  type Runtime,
+} from '../../shared/runtime/open-runtime.ts';
 import type { EntraKeyResolver } from '../../shared/webhook/entra-webhook-token.ts';
 
 export const LAMBDA_SETTINGS = {
@@ -117,15 +120,25 @@ export async function resolveSecretEnv(
 let configured: LambdaContextOptions = {};
 let current: Promise<LambdaAppContext> | undefined;
 
-/** What a handler module contributes at import: its sink factory. */
+/**
+ * What a handler module contributes at import: the parts only it needs — the sink factory
+ * (handlers that send), the pollers' builder and their credential rule (the poll handler), the
+ * probe targets' resolver (the probe handler).
+ */
 export interface HandlerDefaults {
   readonly createSinks?: CreateSinks;
+  readonly buildPollers?: BuildPollers;
+  readonly resolveProbeTargets?: typeof resolveProbeTargets;
+  readonly pollerCredential?: (
+    env: Readonly<Record<string, string | undefined>>,
+    aws: AwsClientOverrides | undefined,
+  ) => CredentialFor;
 }
 let defaults: HandlerDefaults = {};
 
 /**
- * Called once at the top of a handler module that sends notifications: what it registers is only
- * in that handler's bundle (webhook, probe and pollProviderHealth carry no sink code).
+ * Called once at the top of a handler module that sends notifications or polls: what it registers
+ * is only in that handler's bundle (the webhook carries no sink, poller or probe code).
  * Options given to configureLambdaContext win.
  */
 export function registerHandlerDefaults(handlerDefaults: HandlerDefaults): void {
@@ -140,42 +153,33 @@ export async function configureLambdaContext(options: LambdaContextOptions): Pro
   await previous?.then((context) => context.runtime.close()).catch(() => undefined);
 }
 
-function describeInbox(
+/** The SQS inbox (CROSSWATCH_INBOX_QUEUE_URL); the error names the setting when it is missing. */
+function openSqsInbox(
   env: Readonly<Record<string, string | undefined>>,
   aws: AwsClientOverrides | undefined,
-): InboxSpec {
-  const queueUrl = env[LAMBDA_SETTINGS.inboxQueueUrl];
-  if (!queueUrl) return { kind: 'unavailable', reason: `${LAMBDA_SETTINGS.inboxQueueUrl} is not set` };
-  return { kind: 'sqs', queueUrl, client: secretOptions(aws) };
-}
-
-/** The pollers' credential on AWS: a service principal, its secret from the config or CROSSWATCH_AZURE_CLIENT_SECRET_REF. */
-export function createLambdaPollerCredential(
-  env: Readonly<Record<string, string | undefined>>,
-  aws: AwsClientOverrides | undefined,
-): CredentialFor {
-  return createPollerCredentialFactory({
-    platformIdentity: false,
-    clientSecretRef: () => {
-      const reference = env[LAMBDA_SETTINGS.azureClientSecretRef];
-      if (!reference) throw new TypeError(`${LAMBDA_SETTINGS.azureClientSecretRef} is not set`);
-      return parseSecretRef(LAMBDA_SETTINGS.azureClientSecretRef, reference);
-    },
-    secretOptions: secretOptions(aws),
-  });
+): OpenInbox<Inbox> {
+  return async (overflow) => {
+    const queueUrl = env[LAMBDA_SETTINGS.inboxQueueUrl];
+    if (!queueUrl) throw new TypeError(`${LAMBDA_SETTINGS.inboxQueueUrl} is not set`);
+    const { createSqsInbox } = await import('../../shared/inbox/sqs-inbox.ts');
+    return createSqsInbox({ queueUrl, client: secretOptions(aws), ...(overflow ? { overflow } : {}) });
+  };
 }
 
 async function buildLambdaContext(options: LambdaContextOptions): Promise<LambdaAppContext> {
   const env = await resolveSecretEnv(options.env ?? process.env, options.aws);
   const config = await loadConfig({ env, cwd: options.cwd ?? process.cwd() });
   const createSinks = options.createSinks ?? defaults.createSinks;
+  const credentialFor = options.credentialFor ?? defaults.pollerCredential?.(env, options.aws);
   const peers = env[LAMBDA_SETTINGS.watchPeers];
   const deploymentId = env[LAMBDA_SETTINGS.deploymentId] || config.vantage.id;
   const runtime = openRuntime(config, {
-    inbox: describeInbox(env, options.aws),
+    openInbox: openSqsInbox(env, options.aws),
     deploymentId,
-    credentialFor: options.credentialFor ?? createLambdaPollerCredential(env, options.aws),
     ...(createSinks ? { createSinks } : {}),
+    ...(defaults.buildPollers ? { buildPollers: defaults.buildPollers } : {}),
+    ...(defaults.resolveProbeTargets ? { resolveProbeTargets: defaults.resolveProbeTargets } : {}),
+    ...(credentialFor ? { credentialFor } : {}),
     ...(options.now ? { now: options.now } : {}),
     ...(options.fetch ? { fetch: options.fetch } : {}),
     ...(peers ? { peers: parsePeers(peers) } : {}),

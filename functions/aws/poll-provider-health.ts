@@ -1,15 +1,47 @@
 /**
  * `pollProviderHealth` (EventBridge Scheduler): Azure Resource Health and Microsoft 365 service
  * health polled from AWS — Azure's own alert path is not needed — with a service principal whose
- * client secret is read from Secrets Manager or SSM (CROSSWATCH_AZURE_CLIENT_SECRET_REF; the rule is
- * lambda-context.ts's createLambdaPollerCredential). The AWS secret client and @azure/identity load
+ * client secret is read from Secrets Manager or SSM (CROSSWATCH_AZURE_CLIENT_SECRET_REF). The AWS secret client and @azure/identity load
  * only in this handler, and only when it polls. Unreachable sources are reported to the engine,
  * which escalates `health-source-unreachable`.
  */
 import type { Context } from 'aws-lambda';
 import { pollProviderHealth } from '../../shared/pipeline/poll-provider-health.ts';
-import { runLambda } from './lambda-context.ts';
+import { buildPollers } from '../../shared/runtime/build-pollers.ts';
+import {
+  type CredentialFor,
+  createPollerCredentialFactory,
+} from '../../shared/runtime/create-poller-credential.ts';
+import {
+  type AwsClientOverrides,
+  LAMBDA_SETTINGS,
+  parseSecretRef,
+  registerHandlerDefaults,
+  runLambda,
+  secretOptions,
+} from './lambda-context.ts';
 import type { ScheduleEvent } from './scheduled-event.ts';
+
+/**
+ * The pollers' credential on AWS, where there is no Azure platform identity: a service principal,
+ * its secret from the configuration or from CROSSWATCH_AZURE_CLIENT_SECRET_REF.
+ */
+export function createLambdaPollerCredential(
+  env: Readonly<Record<string, string | undefined>>,
+  aws: AwsClientOverrides | undefined,
+): CredentialFor {
+  return createPollerCredentialFactory({
+    platformIdentity: false,
+    clientSecretRef: () => {
+      const reference = env[LAMBDA_SETTINGS.azureClientSecretRef];
+      if (!reference) throw new TypeError(`${LAMBDA_SETTINGS.azureClientSecretRef} is not set`);
+      return parseSecretRef(LAMBDA_SETTINGS.azureClientSecretRef, reference);
+    },
+    secretOptions: secretOptions(aws),
+  });
+}
+
+registerHandlerDefaults({ buildPollers, pollerCredential: createLambdaPollerCredential });
 
 export async function handler(
   _event: ScheduleEvent,

@@ -5,9 +5,12 @@
  * a thrown error is retried by Lambda and then goes to the schedule's dead-letter queue.
  */
 import type { Context } from 'aws-lambda';
+import { resolveProbeTargets } from '../../shared/pipeline/resolve-probe-targets.ts';
 import { runScheduledProbeRound } from '../../shared/pipeline/run-probe-round.ts';
-import { runLambda } from './lambda-context.ts';
+import { registerHandlerDefaults, runLambda } from './lambda-context.ts';
 import { readScheduledTime, type ScheduleEvent } from './scheduled-event.ts';
+
+registerHandlerDefaults({ resolveProbeTargets });
 
 export async function handler(
   event: ScheduleEvent,

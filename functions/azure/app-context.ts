@@ -14,14 +14,20 @@
  */
 import type { InvocationContext } from '@azure/functions';
 import { loadConfig } from '../../shared/config/load-config.ts';
-import type { InboxSpec } from '../../shared/inbox/open-inbox.ts';
+import type { Inbox } from '../../shared/inbox/inbox.ts';
 import { parsePeers } from '../../shared/mesh/peers.ts';
 import type { Logger } from '../../shared/observability/logger.ts';
 import type { Metrics } from '../../shared/observability/metrics.ts';
-import type { PollEndpoints } from '../../shared/runtime/build-pollers.ts';
+import { resolveProbeTargets } from '../../shared/pipeline/resolve-probe-targets.ts';
+import { buildPollers, type PollEndpoints } from '../../shared/runtime/build-pollers.ts';
 import { createNotifySinks } from '../../shared/runtime/create-notify-sinks.ts';
 import type { CredentialFor } from '../../shared/runtime/create-poller-credential.ts';
-import { type CreateSinks, openRuntime, type Runtime } from '../../shared/runtime/open-runtime.ts';
+import {
+  type CreateSinks,
+  type OpenInbox,
+  openRuntime,
+  type Runtime,
+} from '../../shared/runtime/open-runtime.ts';
 import type { EvidenceArchive } from '../../shared/store/ports.ts';
 import type { EntraKeyResolver } from '../../shared/webhook/entra-webhook-token.ts';
 import { createInvocationLogger, createInvocationMetrics } from './invocation-logging.ts';
@@ -66,13 +72,17 @@ export async function configureAppContext(options: AppContextOptions): Promise<v
   await previous?.then((context) => context.runtime.close()).catch(() => undefined);
 }
 
-function describeInbox(env: Readonly<Record<string, string | undefined>>): InboxSpec {
-  const connectionString = env[AZURE_SETTINGS.storage];
-  if (!connectionString) return { kind: 'unavailable', reason: `${AZURE_SETTINGS.storage} is not set` };
-  return {
-    kind: 'azure-queue',
-    connectionString,
-    queueName: env[AZURE_SETTINGS.inboxQueue] || DEFAULT_INBOX_QUEUE,
+/** The Storage Queue inbox (CROSSWATCH_STORAGE, CROSSWATCH_INBOX_QUEUE); the error names a missing setting. */
+function openQueueInbox(env: Readonly<Record<string, string | undefined>>): OpenInbox<Inbox> {
+  return async (overflow) => {
+    const connectionString = env[AZURE_SETTINGS.storage];
+    if (!connectionString) throw new Error(`${AZURE_SETTINGS.storage} is not set`);
+    const { createAzureQueueInbox } = await import('../../shared/inbox/azure-queue-inbox.ts');
+    return createAzureQueueInbox({
+      connectionString,
+      queueName: env[AZURE_SETTINGS.inboxQueue] || DEFAULT_INBOX_QUEUE,
+      ...(overflow ? { overflow } : {}),
+    });
   };
 }
 
@@ -81,8 +91,10 @@ async function buildAppContext(options: AppContextOptions): Promise<AppContext> 
   const config = await loadConfig({ env, cwd: options.cwd ?? process.cwd() });
   const peers = env[AZURE_SETTINGS.watchPeers];
   const runtime = openRuntime(config, {
-    inbox: describeInbox(env),
+    openInbox: openQueueInbox(env),
     createSinks: options.createSinks ?? createNotifySinks,
+    buildPollers,
+    resolveProbeTargets,
     ...(options.now ? { now: options.now } : {}),
     ...(options.fetch ? { fetch: options.fetch } : {}),
     ...(env[AZURE_SETTINGS.deploymentId] ? { deploymentId: env[AZURE_SETTINGS.deploymentId] } : {}),

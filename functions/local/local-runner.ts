@@ -15,13 +15,16 @@ import { createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { join } from 'node:path';
 import type { CrosswatchConfig } from '../../shared/config/crosswatch-config.ts';
+import { observeSink } from '../../shared/notify/observe-sink.ts';
 import { createOutboxWorker } from '../../shared/notify/outbox-worker.ts';
 import type { Sink } from '../../shared/notify/sink.ts';
 import type { Logger } from '../../shared/observability/logger.ts';
 import type { InMemoryMetrics } from '../../shared/observability/metrics.ts';
-import type { ResolvedTargets } from '../../shared/pipeline/resolve-probe-targets.ts';
+import { type ResolvedTargets, resolveProbeTargets } from '../../shared/pipeline/resolve-probe-targets.ts';
+import { buildPollers } from '../../shared/runtime/build-pollers.ts';
 import { createNotifySinks } from '../../shared/runtime/create-notify-sinks.ts';
-import { INBOX_FILE, openRuntime } from '../../shared/runtime/open-runtime.ts';
+import { INBOX_FILE, openLocalInbox } from '../../shared/runtime/open-local-inbox.ts';
+import { openRuntime } from '../../shared/runtime/open-runtime.ts';
 import type { WebhookConfig } from '../../shared/webhook/webhook-config.ts';
 import { startBackgroundLoop } from './background-loop.ts';
 import { createLocalRequestListener } from './local-routes.ts';
@@ -79,10 +82,13 @@ export async function startLocalRunner(options: LocalRunnerOptions): Promise<Loc
   const { webhook, localToken } = await resolveWebhookAuth(config);
   const runtime = openRuntime(config, {
     ...(options.now ? { now: options.now } : {}),
+    openInbox: openLocalInbox(config),
     createSinks: createNotifySinks,
     ...(options.stdout ? { sinkDeps: { stdout: options.stdout } } : {}),
+    buildPollers,
+    resolveProbeTargets,
     // The sinks' own attempt logging is replaced by observeSink's line, which names the incident.
-    observeSinks: { logger, metrics },
+    wrapSink: (sink) => observeSink(sink, { logger, metrics, now: options.now ?? (() => new Date()) }),
   });
   const [inbox, pipeline, outbox] = await Promise.all([
     runtime.inbox(),

@@ -6,8 +6,9 @@
  * (shared/ingest/azure-status-feed.ts); all entries are returned too (for the status page and logs).
  */
 import { createStatusFeedEvents } from '../ingest/azure-status-feed.ts';
-import { AZURE_STATUS_FEED_URL, fetchFeedEntries } from '../probe/feed.ts';
+import { fetchFeedEntries } from '../probe/feed.ts';
 import { ProbeFailure } from '../probe/probe-types.ts';
+import { AZURE_STATUS_FEED_URL } from '../probe/well-known-urls.ts';
 import type { FeedEntry } from '../util/parse-feed.ts';
 import { HEALTH_SOURCES, type PollResult, unreachable } from './poll-result.ts';
 

@@ -4,10 +4,9 @@
  * {region}) are filled from a config object; a target whose placeholder is not configured is left out
  * and listed as skipped. Users add targets and disable any of these by id in the targets file.
  */
-import { buildEntraDiscoveryUrl } from './entra.ts';
-import { AZURE_STATUS_FEED_URL } from './feed.ts';
 import type { CatalogConfig, TargetSpec } from './target-types.ts';
 import { parseTarget } from './targets-file.ts';
+import { AZURE_STATUS_FEED_URL, buildEntraDiscoveryUrl } from './well-known-urls.ts';
 
 export const CATALOG_PLACEHOLDERS = [
   'tenantId',

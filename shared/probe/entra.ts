@@ -15,13 +15,7 @@ import {
 } from './probe-types.ts';
 import type { EntraTarget } from './target-types.ts';
 
-export const ENTRA_DEFAULT_BASE_URL = 'https://login.microsoftonline.com';
 const MAX_DOCUMENT_BYTES = 512 * 1024;
-
-/** The v2.0 discovery URL for a tenant (id, domain, `common` or `organizations`). */
-export function buildEntraDiscoveryUrl(tenant: string, baseUrl: string = ENTRA_DEFAULT_BASE_URL): string {
-  return `${baseUrl.replace(/\/+$/, '')}/${encodeURIComponent(tenant)}/v2.0/.well-known/openid-configuration`;
-}
 
 function parseJson(body: Buffer): unknown {
   try {

@@ -15,7 +15,6 @@ import {
 } from './probe-types.ts';
 import type { FeedTarget } from './target-types.ts';
 
-export const AZURE_STATUS_FEED_URL = 'https://rssfeed.azure.status.microsoft/en-us/status/feed/';
 const MAX_FEED_BYTES = 2 * 1024 * 1024;
 
 /** Fetches and parses a feed: what the status poller uses. Throws ProbeFailure or FeedParseError. */

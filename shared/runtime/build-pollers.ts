@@ -5,10 +5,10 @@
  * asked for only when a poll runs. Each poller's module (and its SDK) is imported on first poll, so a
  * deployment without pollers, or a function that never polls, loads none of it.
  */
-import type { TokenCredential } from '@azure/identity';
-import type { PollerCredentials, PollersConfig } from '../config/crosswatch-config.ts';
+import type { PollersConfig } from '../config/crosswatch-config.ts';
 import { HEALTH_SOURCES } from '../poll/poll-result.ts';
 import type { Poller } from '../poll/run-poll-round.ts';
+import { type CredentialFor, createPollerCredentialFactory } from './create-poller-credential.ts';
 
 export interface PollEndpoints {
   /** ARM endpoint override (sovereign clouds, tests). */
@@ -23,15 +23,18 @@ export interface PollEndpoints {
 
 export interface BuildPollersOptions {
   readonly pollers: PollersConfig;
-  /** The credential for a poller: its configured service principal, or null for the platform identity. */
-  readonly credentialFor: (credentials: PollerCredentials | null) => Promise<TokenCredential>;
+  /** The credential for a poller (default: the platform identity, or the configured service principal). */
+  readonly credentialFor?: CredentialFor;
   readonly endpoints?: PollEndpoints;
   /** Resource Health events updated since (default: 7 days before now). */
   readonly lookbackMs?: number;
 }
 
-export function buildPollers(options: BuildPollersOptions, now: () => Date): Poller[] {
+export type BuildPollers = (options: BuildPollersOptions, now: () => Date) => Poller[];
+
+export const buildPollers: BuildPollers = (options, now) => {
   const { pollers, endpoints = {} } = options;
+  const credentialFor = options.credentialFor ?? createPollerCredentialFactory({ platformIdentity: true });
   const lookbackMs = options.lookbackMs ?? 7 * 24 * 60 * 60_000;
   const list: Poller[] = [];
   const rh = pollers.azureResourceHealth;
@@ -42,7 +45,7 @@ export function buildPollers(options: BuildPollersOptions, now: () => Date): Pol
         const { pollResourceHealth } = await import('../poll/resource-health.ts');
         return pollResourceHealth({
           subscriptionIds: rh.subscriptionIds,
-          credential: await options.credentialFor(rh.credentials),
+          credential: await credentialFor(rh.credentials),
           queryStartTime: new Date(now().getTime() - lookbackMs).toISOString().slice(0, 10),
           now,
           ...(endpoints.arm ? { endpoint: endpoints.arm } : {}),
@@ -58,7 +61,7 @@ export function buildPollers(options: BuildPollersOptions, now: () => Date): Pol
       poll: async () => {
         const { pollGraphServiceHealth } = await import('../poll/graph-service-health.ts');
         return pollGraphServiceHealth({
-          credential: await options.credentialFor(m365.credentials),
+          credential: await credentialFor(m365.credentials),
           modifiedSince: new Date(now().getTime() - lookbackMs),
           now,
           ...(endpoints.graph ? { baseUrl: endpoints.graph } : {}),
@@ -81,4 +84,4 @@ export function buildPollers(options: BuildPollersOptions, now: () => Date): Pol
     });
   }
   return list;
-}
+};

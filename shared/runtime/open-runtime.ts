@@ -8,14 +8,13 @@
  * function that never touches the outbox never loads a sink, and one that never polls never loads
  * @azure/identity.
  *
- * What differs between runtimes is given as options: where inputs are made durable (`inbox`), the
- * sink factory (left out by functions that never send, so their bundles carry no sink code), the
- * deployment's id and peers, and the pollers' credential rule.
+ * What differs between runtimes is given as options: the inbox adapter (`openInbox`), the parts a
+ * function brings only when it needs them — the sink factory, the pollers' builder and the probe
+ * targets' resolver, left out by functions that never send, poll or probe so their bundles carry
+ * none of that code — the deployment's id and peers, and the pollers' credential rule.
  */
-import { join } from 'node:path';
 import type { CrosswatchConfig } from '../config/crosswatch-config.ts';
 import type { Inbox } from '../inbox/inbox.ts';
-import type { InboxSpec, OpenedInbox, SqliteInboxSpec } from '../inbox/open-inbox.ts';
 import type { PeerSpec } from '../mesh/peers.ts';
 import type { StatusDocument } from '../mesh/status-document.ts';
 import type { OutboxWorkerDeps } from '../notify/outbox-worker.ts';
@@ -25,22 +24,25 @@ import type { SinkDeps } from '../notify/sink-deps.ts';
 import type { Logger } from '../observability/logger.ts';
 import type { Metrics } from '../observability/metrics.ts';
 import type { PipelineDeps } from '../pipeline/pipeline-deps.ts';
-import type { ResolvedTargets } from '../pipeline/resolve-probe-targets.ts';
+import type { ResolvedTargets, resolveProbeTargets } from '../pipeline/resolve-probe-targets.ts';
 import type { Poller } from '../poll/run-poll-round.ts';
 import type { EvidenceArchive, StateStore } from '../store/ports.ts';
-import type { PollEndpoints } from './build-pollers.ts';
+import type { BuildPollers, PollEndpoints } from './build-pollers.ts';
 import type { CredentialFor } from './create-poller-credential.ts';
 
 /** Builds the configured sinks (create-notify-sinks.ts in production; a recording sink in tests). */
 export type CreateSinks = (configs: readonly SinkConfig[], deps: SinkDeps) => Promise<readonly Sink[]>;
 
-/** The file of the local runner's inbox, in the data directory. */
-export const INBOX_FILE = 'inbox.db';
+/**
+ * Opens the inbox webhook inputs are made durable in: the runtime's own adapter (Azure Storage
+ * queue, SQS), loaded on first use. `overflow` keeps bodies over a queue's message size limit.
+ */
+export type OpenInbox<I extends Inbox> = (overflow: EvidenceArchive | null) => Promise<I>;
 
-export interface RuntimeOptions<S extends InboxSpec = SqliteInboxSpec> {
+export interface RuntimeOptions<I extends Inbox> {
   readonly now?: () => Date;
-  /** Where webhook inputs are made durable (default: the SQLite inbox in the data directory). */
-  readonly inbox?: S;
+  /** Where webhook inputs are made durable (open-local-inbox.ts: the SQLite inbox in the data directory). */
+  readonly openInbox: OpenInbox<I>;
   /** This deployment's heartbeat id (default: the vantage id). */
   readonly deploymentId?: string;
   /** The peers the watchdog pulls (default: `watchdog.peers` of the configuration). */
@@ -51,13 +53,23 @@ export interface RuntimeOptions<S extends InboxSpec = SqliteInboxSpec> {
    */
   readonly createSinks?: CreateSinks;
   readonly sinkDeps?: SinkDeps;
-  /** Wraps every sink so each attempt is one log line and metrics (the local runner's process logger). */
-  readonly observeSinks?: { readonly logger: Logger; readonly metrics: Metrics };
+  /** Wraps every sink, e.g. so each attempt is one log line and metrics (the local runner's observeSink). */
+  readonly wrapSink?: (sink: Sink) => Sink;
+  /**
+   * The pollers' builder (build-pollers.ts). A function that never polls leaves it out, so its
+   * bundle carries no poller code (@azure/identity, the ARM SDK); `pollers()` then throws.
+   */
+  readonly buildPollers?: BuildPollers;
   /** The pollers' credential (default: the platform identity, or the configured service principal). */
   readonly credentialFor?: CredentialFor;
   readonly pollEndpoints?: PollEndpoints;
   /** Outbound HTTP for the sinks and the watchdog's peer pulls (tests: loopback). */
   readonly fetch?: typeof fetch;
+  /**
+   * Resolves the probe targets (resolve-probe-targets.ts). A function that never probes leaves it
+   * out, so its bundle carries no catalog or targets-file code; `probeTargets()` then throws.
+   */
+  readonly resolveProbeTargets?: typeof resolveProbeTargets;
   /** Reads the probe targets file (default: node:fs). */
   readonly readFile?: (path: string) => Promise<Uint8Array>;
 }
@@ -100,18 +112,10 @@ function once<T>(
   return Object.assign(get, { opened: () => pending });
 }
 
-function defaultInboxSpec(config: CrosswatchConfig): SqliteInboxSpec {
-  return {
-    kind: 'sqlite',
-    path: join(config.dataDir, INBOX_FILE),
-    durability: config.store.kind === 'sqlite' && config.store.durability === 'normal' ? 'normal' : 'full',
-  };
-}
-
-export function openRuntime<S extends InboxSpec = SqliteInboxSpec>(
+export function openRuntime<I extends Inbox>(
   config: CrosswatchConfig,
-  options: RuntimeOptions<S> = {},
-): Runtime<OpenedInbox<S>> {
+  options: RuntimeOptions<I>,
+): Runtime<I> {
   const now = options.now ?? (() => new Date());
   const doFetch = options.fetch ?? globalThis.fetch;
   const store = once(async () => {
@@ -122,13 +126,7 @@ export function openRuntime<S extends InboxSpec = SqliteInboxSpec>(
     const { openEvidenceArchive } = await import('./open-evidence-archive.ts');
     return openEvidenceArchive(config.evidence, { now });
   });
-  const inbox = once(async () => {
-    const { openInbox } = await import('../inbox/open-inbox.ts');
-    const spec: InboxSpec = options.inbox ?? defaultInboxSpec(config);
-    // The queue inboxes keep bodies over the message size limit in the evidence archive.
-    const overflow = spec.kind === 'sqlite' ? null : await evidence();
-    return (await openInbox(spec, { overflow })) as OpenedInbox<S>;
-  });
+  const inbox = once(async () => options.openInbox(await evidence()));
   const sinks = once(async () => {
     const { createSinks } = options;
     if (!createSinks) throw new TypeError('this function does not send notifications (no sink factory)');
@@ -137,23 +135,22 @@ export function openRuntime<S extends InboxSpec = SqliteInboxSpec>(
       ...(options.fetch ? { fetch: options.fetch } : {}),
       ...options.sinkDeps,
     });
-    const observe = options.observeSinks;
-    if (!observe) return created;
-    const { observeSink } = await import('../notify/observe-sink.ts');
-    return created.map((sink) => observeSink(sink, { ...observe, now }));
+    const { wrapSink } = options;
+    return wrapSink ? created.map(wrapSink) : created;
   });
   const probeTargets = once(async () => {
-    const { resolveProbeTargets } = await import('../pipeline/resolve-probe-targets.ts');
+    const { resolveProbeTargets } = options;
+    if (!resolveProbeTargets) throw new TypeError('this function does not probe (no targets resolver)');
     const readFile = options.readFile ?? (await import('node:fs/promises')).readFile;
     return resolveProbeTargets(config.probes, readFile);
   });
   const pollers = once(async () => {
-    const { buildPollers } = await import('./build-pollers.ts');
-    const { createPollerCredentialFactory } = await import('./create-poller-credential.ts');
+    const { buildPollers } = options;
+    if (!buildPollers) throw new TypeError('this function does not poll (no pollers builder)');
     return buildPollers(
       {
         pollers: config.pollers,
-        credentialFor: options.credentialFor ?? createPollerCredentialFactory({ platformIdentity: true }),
+        ...(options.credentialFor ? { credentialFor: options.credentialFor } : {}),
         ...(options.pollEndpoints ? { endpoints: options.pollEndpoints } : {}),
       },
       now,

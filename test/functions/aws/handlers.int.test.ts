@@ -12,8 +12,11 @@ import type { SQSEvent } from 'aws-lambda';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { type AwsHealthEvent, handler as awsHealth } from '../../../functions/aws/aws-health.ts';
 import { handler as deliver } from '../../../functions/aws/deliver.ts';
-import { createLambdaPollerCredential, getLambdaContext } from '../../../functions/aws/lambda-context.ts';
-import { handler as pollProviderHealth } from '../../../functions/aws/poll-provider-health.ts';
+import { getLambdaContext } from '../../../functions/aws/lambda-context.ts';
+import {
+  createLambdaPollerCredential,
+  handler as pollProviderHealth,
+} from '../../../functions/aws/poll-provider-health.ts';
 import { handler as probe } from '../../../functions/aws/probe.ts';
 import { handler as processInbox } from '../../../functions/aws/process-inbox.ts';
 import type { SchedulerInput } from '../../../functions/aws/scheduled-event.ts';

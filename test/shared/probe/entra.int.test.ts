@@ -1,5 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { buildEntraDiscoveryUrl, probeEntra } from '../../../shared/probe/entra.ts';
+import { probeEntra } from '../../../shared/probe/entra.ts';
+import { buildEntraDiscoveryUrl } from '../../../shared/probe/well-known-urls.ts';
 import { type Loopback, startHttpsServer } from '../../helpers/loopback-servers.ts';
 import { createProbeContext, makeTarget } from '../../helpers/probe-context.ts';
 import { createTestCa, type TestCa } from '../../helpers/test-ca.ts';
