@@ -7,8 +7,12 @@
 import type { LocalRunner } from '../functions/local/local-runner.ts';
 import { ConfigError, type CrosswatchConfig } from '../shared/config/crosswatch-config.ts';
 import { type ConfigOverride, loadConfig } from '../shared/config/load-config.ts';
-import { createLogger, type LogFormat } from '../shared/observability/logger.ts';
-import { createInMemoryMetrics, formatMetricsReadable } from '../shared/observability/metrics.ts';
+import { createLogger, type LogFormat, type Logger } from '../shared/observability/logger.ts';
+import {
+  createInMemoryMetrics,
+  formatMetricsReadable,
+  type InMemoryMetrics,
+} from '../shared/observability/metrics.ts';
 import { type CliIo, EXIT, parseCommandArgs, writeError, writeText } from './cli-io.ts';
 
 export const SERVE_USAGE = `Usage: crosswatch serve [options]     (alias: crosswatch start, npm start)
@@ -111,6 +115,47 @@ function waitForStop(signal: AbortSignal | undefined): Promise<string> {
   });
 }
 
+/** The flags that override configuration settings; undefined after a usage error (written). */
+function readServeOverrides(
+  io: CliIo,
+  values: { port?: string; host?: string; data?: string; 'no-probes'?: boolean },
+): ConfigOverride[] | undefined {
+  const overrides: ConfigOverride[] = [];
+  if (values.port !== undefined) {
+    if (!/^\d{1,5}$/.test(values.port)) {
+      writeError(io, '--port: must be an integer between 0 and 65535');
+      return undefined;
+    }
+    overrides.push({ path: 'server.port', value: Number(values.port), source: '--port' });
+  }
+  if (values.host !== undefined)
+    overrides.push({ path: 'server.host', value: values.host, source: '--host' });
+  if (values.data !== undefined) overrides.push({ path: 'dataDir', value: values.data, source: '--data' });
+  if (values['no-probes']) overrides.push({ path: 'probes.enabled', value: false, source: '--no-probes' });
+  return overrides;
+}
+
+/** Starts the local runner; undefined after writing one line that says why it could not start. */
+async function startRunner(
+  io: CliIo,
+  config: CrosswatchConfig,
+  deps: { readonly logger: Logger; readonly metrics: InMemoryMetrics; readonly version: string },
+): Promise<LocalRunner | undefined> {
+  const { startLocalRunner } = await import('../functions/local/local-runner.ts');
+  try {
+    return await startLocalRunner({ config, ...deps, now: io.now, stdout: io.stdout });
+  } catch (error) {
+    const code = (error as { code?: unknown }).code;
+    if (code === 'EADDRINUSE' || code === 'EACCES' || code === 'EADDRNOTAVAIL') {
+      writeError(io, `serve: cannot listen on ${config.server.host}:${config.server.port} (${String(code)})`);
+      return undefined;
+    }
+    const detail = error instanceof Error ? `${error.name}: ${error.message}` : String(error);
+    writeError(io, `serve: cannot start (${detail})`);
+    return undefined;
+  }
+}
+
 export async function runServeCommand(
   args: readonly string[],
   io: CliIo,
@@ -134,18 +179,8 @@ export async function runServeCommand(
     writeError(io, `serve: unexpected argument "${parsed.positionals[0]}" (see crosswatch serve --help)`);
     return EXIT.usage;
   }
-  const overrides: ConfigOverride[] = [];
-  if (values.port !== undefined) {
-    if (!/^\d{1,5}$/.test(values.port)) {
-      writeError(io, '--port: must be an integer between 0 and 65535');
-      return EXIT.usage;
-    }
-    overrides.push({ path: 'server.port', value: Number(values.port), source: '--port' });
-  }
-  if (values.host !== undefined)
-    overrides.push({ path: 'server.host', value: values.host, source: '--host' });
-  if (values.data !== undefined) overrides.push({ path: 'dataDir', value: values.data, source: '--data' });
-  if (values['no-probes']) overrides.push({ path: 'probes.enabled', value: false, source: '--no-probes' });
+  const overrides = readServeOverrides(io, values);
+  if (overrides === undefined) return EXIT.usage;
 
   let config: CrosswatchConfig;
   try {
@@ -171,27 +206,8 @@ export async function runServeCommand(
     format: resolveFormat(config.log.format, io.stdout),
     secrets,
   });
-  const { startLocalRunner } = await import('../functions/local/local-runner.ts');
-  let runner: LocalRunner;
-  try {
-    runner = await startLocalRunner({
-      config,
-      logger,
-      metrics,
-      now: io.now,
-      stdout: io.stdout,
-      version: options.version,
-    });
-  } catch (error) {
-    const code = (error as { code?: unknown }).code;
-    if (code === 'EADDRINUSE' || code === 'EACCES' || code === 'EADDRNOTAVAIL') {
-      writeError(io, `serve: cannot listen on ${config.server.host}:${config.server.port} (${String(code)})`);
-      return EXIT.failure;
-    }
-    const detail = error instanceof Error ? `${error.name}: ${error.message}` : String(error);
-    writeError(io, `serve: cannot start (${detail})`);
-    return EXIT.failure;
-  }
+  const runner = await startRunner(io, config, { logger, metrics, version: options.version });
+  if (runner === undefined) return EXIT.failure;
   await writeText(io.stdout, formatBanner(config, runner, options.version));
   options.onReady?.(runner);
 

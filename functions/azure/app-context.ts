@@ -10,7 +10,7 @@
  *   CROSSWATCH_INBOX_QUEUE    inbox queue name (default crosswatch-inbox; poison: <name>-poison)
  *   CROSSWATCH_DEPLOYMENT_ID  this deployment's heartbeat id (default: the vantage id)
  *   CROSSWATCH_WATCH_PEERS    peers the watchdog checks: `id=https://…/status?code=…,…`
- *   CROSSWATCH_*_SCHEDULE     NCRONTAB schedules of the timer functions (see the README)
+ *   CROSSWATCH_*_SCHEDULE     NCRONTAB schedules of the timer functions (docs/deploy-azure.md)
  */
 import type { InvocationContext } from '@azure/functions';
 import { loadConfig } from '../../shared/config/load-config.ts';

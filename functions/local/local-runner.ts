@@ -11,7 +11,7 @@
  * - a graceful shutdown: stop accepting, finish in-flight requests, rounds and deliveries, process
  *   every accepted input, then close the stores.
  */
-import { createServer } from 'node:http';
+import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { join } from 'node:path';
 import type { CrosswatchConfig } from '../../shared/config/crosswatch-config.ts';
@@ -77,6 +77,16 @@ async function resolveWebhookAuth(
   return { webhook: { ...webhook, tokens: [localToken.token] }, localToken };
 }
 
+function listen(server: Server, host: string, port: number): Promise<void> {
+  return new Promise<void>((resolve, reject) => {
+    server.once('error', reject);
+    server.listen(port, host, () => {
+      server.off('error', reject);
+      resolve();
+    });
+  });
+}
+
 export async function startLocalRunner(options: LocalRunnerOptions): Promise<LocalRunner> {
   const { config, logger, metrics } = options;
   const { webhook, localToken } = await resolveWebhookAuth(config);
@@ -116,13 +126,7 @@ export async function startLocalRunner(options: LocalRunnerOptions): Promise<Loc
   );
   server.keepAliveTimeout = 5000;
   try {
-    await new Promise<void>((resolve, reject) => {
-      server.once('error', reject);
-      server.listen(config.server.port, config.server.host, () => {
-        server.off('error', reject);
-        resolve();
-      });
-    });
+    await listen(server, config.server.host, config.server.port);
   } catch (error) {
     // Nothing may keep running headless: the loop, the inbox's writer thread and the store close.
     await background.stop(0);

@@ -4,8 +4,8 @@
  * in the last `perMs`; otherwise it waits until the oldest of them leaves the window. The clock and
  * sleep are injected, so tests pace on a fake clock.
  *
- * The window is per process: two workers sharing one sink each keep their own (documented in the
- * README); the destination's 429 + Retry-After is the backstop.
+ * The window is per process: two workers sharing one sink each keep their own (documented in
+ * docs/notifications.md); the destination's 429 + Retry-After is the backstop.
  */
 import type { SinkRateLimit } from './sink.ts';
 

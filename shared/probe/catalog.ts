@@ -22,7 +22,7 @@ type CatalogEntry = Record<string, unknown> & { id: string; kind: string; plane:
 
 export const CONTROL_DNS_NAME = 'example.com';
 
-/** The documented default catalog (README "Default catalog"). */
+/** The documented default catalog (docs/probes.md, "Default catalog"). */
 export const DEFAULT_CATALOG: readonly CatalogEntry[] = [
   // DNS plane: names every Azure and Microsoft 365 user depends on, through the host's resolver.
   {

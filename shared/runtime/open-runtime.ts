@@ -112,6 +112,48 @@ function once<T>(
   return Object.assign(get, { opened: () => pending });
 }
 
+async function openSinks<I extends Inbox>(
+  config: CrosswatchConfig,
+  options: RuntimeOptions<I>,
+  now: () => Date,
+): Promise<readonly Sink[]> {
+  const { createSinks, wrapSink } = options;
+  if (!createSinks) throw new TypeError('this function does not send notifications (no sink factory)');
+  const created = await createSinks(config.notify.sinks, {
+    now,
+    ...(options.fetch ? { fetch: options.fetch } : {}),
+    ...options.sinkDeps,
+  });
+  return wrapSink ? created.map(wrapSink) : created;
+}
+
+async function resolveTargets<I extends Inbox>(
+  config: CrosswatchConfig,
+  options: RuntimeOptions<I>,
+): Promise<ResolvedTargets> {
+  const { resolveProbeTargets } = options;
+  if (!resolveProbeTargets) throw new TypeError('this function does not probe (no targets resolver)');
+  const readFile = options.readFile ?? (await import('node:fs/promises')).readFile;
+  return resolveProbeTargets(config.probes, readFile);
+}
+
+function createPollers<I extends Inbox>(
+  config: CrosswatchConfig,
+  options: RuntimeOptions<I>,
+  now: () => Date,
+): Poller[] {
+  const { buildPollers } = options;
+  if (!buildPollers) throw new TypeError('this function does not poll (no pollers builder)');
+  return buildPollers(
+    {
+      pollers: config.pollers,
+      ...(options.credentialFor ? { credentialFor: options.credentialFor } : {}),
+      ...(options.pollEndpoints ? { endpoints: options.pollEndpoints } : {}),
+    },
+    now,
+  );
+}
+
 export function openRuntime<I extends Inbox>(
   config: CrosswatchConfig,
   options: RuntimeOptions<I>,
@@ -127,35 +169,9 @@ export function openRuntime<I extends Inbox>(
     return openEvidenceArchive(config.evidence, { now });
   });
   const inbox = once(async () => options.openInbox(await evidence()));
-  const sinks = once(async () => {
-    const { createSinks } = options;
-    if (!createSinks) throw new TypeError('this function does not send notifications (no sink factory)');
-    const created = await createSinks(config.notify.sinks, {
-      now,
-      ...(options.fetch ? { fetch: options.fetch } : {}),
-      ...options.sinkDeps,
-    });
-    const { wrapSink } = options;
-    return wrapSink ? created.map(wrapSink) : created;
-  });
-  const probeTargets = once(async () => {
-    const { resolveProbeTargets } = options;
-    if (!resolveProbeTargets) throw new TypeError('this function does not probe (no targets resolver)');
-    const readFile = options.readFile ?? (await import('node:fs/promises')).readFile;
-    return resolveProbeTargets(config.probes, readFile);
-  });
-  const pollers = once(async () => {
-    const { buildPollers } = options;
-    if (!buildPollers) throw new TypeError('this function does not poll (no pollers builder)');
-    return buildPollers(
-      {
-        pollers: config.pollers,
-        ...(options.credentialFor ? { credentialFor: options.credentialFor } : {}),
-        ...(options.pollEndpoints ? { endpoints: options.pollEndpoints } : {}),
-      },
-      now,
-    );
-  });
+  const sinks = once(() => openSinks(config, options, now));
+  const probeTargets = once(() => resolveTargets(config, options));
+  const pollers = once(async () => createPollers(config, options, now));
   const deploymentId = options.deploymentId || config.vantage.id;
   return {
     config,
