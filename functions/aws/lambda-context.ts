@@ -31,6 +31,11 @@ import {
   openRuntime,
   type Runtime,
 } from '../../shared/runtime/open-runtime.ts';
+import {
+  type Invocation,
+  keepOnSuccess,
+  runObservedInvocation,
+} from '../../shared/runtime/run-invocation.ts';
 import type { EntraKeyResolver } from '../../shared/webhook/entra-webhook-token.ts';
 
 export const LAMBDA_SETTINGS = {
@@ -118,7 +123,8 @@ export async function resolveSecretEnv(
 }
 
 let configured: LambdaContextOptions = {};
-let current: Promise<LambdaAppContext> | undefined;
+/** The execution environment's context; a failed build is retried on the next invocation. */
+const environment = keepOnSuccess(() => buildLambdaContext(configured));
 
 /**
  * What a handler module contributes at import: the parts only it needs — the sink factory
@@ -147,10 +153,11 @@ export function registerHandlerDefaults(handlerDefaults: HandlerDefaults): void 
 
 /** Replaces the options (tests) and drops the environment's context. */
 export async function configureLambdaContext(options: LambdaContextOptions): Promise<void> {
-  const previous = current;
   configured = options;
-  current = undefined;
-  await previous?.then((context) => context.runtime.close()).catch(() => undefined);
+  await environment
+    .forget()
+    ?.then((context) => context.runtime.close())
+    .catch(() => undefined);
 }
 
 /** The SQS inbox (CROSSWATCH_INBOX_QUEUE_URL); the error names the setting when it is missing. */
@@ -184,6 +191,7 @@ async function buildLambdaContext(options: LambdaContextOptions): Promise<Lambda
     ...(options.fetch ? { fetch: options.fetch } : {}),
     ...(peers ? { peers: parsePeers(peers) } : {}),
     ...(options.pollEndpoints ? { pollEndpoints: options.pollEndpoints } : {}),
+    ...(options.fetchJwks ? { fetchJwks: options.fetchJwks } : {}),
   });
   const write = options.write ?? ((line: string) => process.stdout.write(line));
   return {
@@ -210,20 +218,11 @@ async function buildLambdaContext(options: LambdaContextOptions): Promise<Lambda
 }
 
 export function getLambdaContext(): Promise<LambdaAppContext> {
-  current ??= buildLambdaContext(configured).catch((error: unknown) => {
-    current = undefined;
-    throw error;
-  });
-  return current;
+  return environment.get();
 }
 
-export interface LambdaInvocation {
+export interface LambdaInvocation extends Invocation {
   readonly app: LambdaAppContext;
-  readonly runtime: Runtime;
-  readonly logger: Logger;
-  readonly metrics: Metrics;
-  pipeline(): ReturnType<Runtime['pipeline']>;
-  outbox(): ReturnType<Runtime['outbox']>;
 }
 
 /** Runs one invocation with its logger and EMF metrics; logs and rethrows a failure; always flushes. */
@@ -232,22 +231,7 @@ export async function runLambda<T>(
   work: (invocation: LambdaInvocation) => Promise<T>,
 ): Promise<T> {
   const app = await getLambdaContext();
-  const { logger, metrics } = app.observe(context);
-  try {
-    const { runtime } = app;
-    return await work({
-      app,
-      runtime,
-      logger,
-      metrics,
-      pipeline: () => runtime.pipeline(logger, metrics),
-      outbox: () => runtime.outbox(logger),
-    });
-  } catch (error) {
-    logger.error(`${context.functionName} failed`, { error });
-    metrics.count('function.failed', { function: context.functionName });
-    throw error;
-  } finally {
-    await metrics.flush();
-  }
+  return runObservedInvocation(app.runtime, app.observe(context), context.functionName, (invocation) =>
+    work({ ...invocation, app }),
+  );
 }

@@ -5,6 +5,7 @@
  * unexpected logged and answered 503 with no detail, and the metrics always flushed.
  */
 import type { APIGatewayProxyStructuredResultV2, Context } from 'aws-lambda';
+import { type Observed, respondObserved } from '../../shared/runtime/run-invocation.ts';
 import { getLambdaContext, type LambdaAppContext } from './lambda-context.ts';
 
 const UNAVAILABLE: APIGatewayProxyStructuredResultV2 = {
@@ -20,10 +21,7 @@ const UNAVAILABLE: APIGatewayProxyStructuredResultV2 = {
 
 export async function runHttpLambda(
   context: Pick<Context, 'awsRequestId' | 'functionName'>,
-  work: (
-    app: LambdaAppContext,
-    observed: ReturnType<LambdaAppContext['observe']>,
-  ) => Promise<APIGatewayProxyStructuredResultV2>,
+  work: (app: LambdaAppContext, observed: Observed) => Promise<APIGatewayProxyStructuredResultV2>,
 ): Promise<APIGatewayProxyStructuredResultV2> {
   let app: LambdaAppContext;
   try {
@@ -39,12 +37,5 @@ export async function runHttpLambda(
     return UNAVAILABLE;
   }
   const observed = app.observe(context);
-  try {
-    return await work(app, observed);
-  } catch (error) {
-    observed.logger.error(`${context.functionName} failed`, { error });
-    return UNAVAILABLE;
-  } finally {
-    await observed.metrics.flush();
-  }
+  return respondObserved(observed, context.functionName, UNAVAILABLE, () => work(app, observed));
 }

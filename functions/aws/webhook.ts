@@ -46,15 +46,7 @@ export async function handler(
   event: APIGatewayProxyEventV2,
   context: Context,
 ): Promise<APIGatewayProxyStructuredResultV2> {
-  return runHttpLambda(context, async ({ runtime, options }, { logger, metrics }) => {
-    const response = await acceptWebhook(toWebhookRequest(event), {
-      config: runtime.config.webhook,
-      inbox: await runtime.inbox(),
-      now: runtime.now,
-      logger,
-      metrics,
-      ...(options.fetchJwks ? { fetchJwks: options.fetchJwks } : {}),
-    });
-    return toLambdaResult(response);
-  });
+  return runHttpLambda(context, async ({ runtime }, { logger, metrics }) =>
+    toLambdaResult(await acceptWebhook(toWebhookRequest(event), await runtime.webhook(logger, metrics))),
+  );
 }

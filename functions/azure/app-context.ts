@@ -28,6 +28,11 @@ import {
   openRuntime,
   type Runtime,
 } from '../../shared/runtime/open-runtime.ts';
+import {
+  keepOnSuccess,
+  runObservedInvocation,
+  type Invocation as SharedInvocation,
+} from '../../shared/runtime/run-invocation.ts';
 import type { EvidenceArchive } from '../../shared/store/ports.ts';
 import type { EntraKeyResolver } from '../../shared/webhook/entra-webhook-token.ts';
 import { createInvocationLogger, createInvocationMetrics } from './invocation-logging.ts';
@@ -62,14 +67,16 @@ export interface AppContext {
 }
 
 let configured: AppContextOptions = {};
-let current: Promise<AppContext> | undefined;
+/** The instance's context; a failed build (bad configuration) is retried on the next invocation. */
+const instance = keepOnSuccess(() => buildAppContext(configured));
 
 /** Replaces the options (tests) and drops the instance's context so the next call rebuilds it. */
 export async function configureAppContext(options: AppContextOptions): Promise<void> {
-  const previous = current;
   configured = options;
-  current = undefined;
-  await previous?.then((context) => context.runtime.close()).catch(() => undefined);
+  await instance
+    .forget()
+    ?.then((context) => context.runtime.close())
+    .catch(() => undefined);
 }
 
 /** The Storage Queue inbox (CROSSWATCH_STORAGE, CROSSWATCH_INBOX_QUEUE); the error names a missing setting. */
@@ -101,6 +108,7 @@ async function buildAppContext(options: AppContextOptions): Promise<AppContext> 
     ...(peers ? { peers: parsePeers(peers) } : {}),
     ...(options.credentialFor ? { credentialFor: options.credentialFor } : {}),
     ...(options.pollEndpoints ? { pollEndpoints: options.pollEndpoints } : {}),
+    ...(options.fetchJwks ? { fetchJwks: options.fetchJwks } : {}),
   });
   return {
     runtime,
@@ -119,52 +127,27 @@ async function buildAppContext(options: AppContextOptions): Promise<AppContext> 
   };
 }
 
-/** The instance's context; a failed build (bad configuration) is retried on the next invocation. */
 export function getAppContext(): Promise<AppContext> {
-  current ??= buildAppContext(configured).catch((error: unknown) => {
-    current = undefined;
-    throw error;
-  });
-  return current;
+  return instance.get();
 }
 
-export interface Invocation {
+export interface Invocation extends SharedInvocation {
   readonly app: AppContext;
-  readonly runtime: Runtime;
-  readonly logger: Logger;
-  readonly metrics: Metrics;
-  pipeline(): ReturnType<Runtime['pipeline']>;
-  outbox(): ReturnType<Runtime['outbox']>;
 }
 
 /**
- * Runs one non-HTTP invocation: builds its logger and metrics, logs a failure by its error (redacted)
- * and rethrows it so the host records the invocation as failed (a queue message is then retried and,
- * after maxDequeueCount, moved to the poison queue), and always flushes the metrics.
+ * Runs one non-HTTP invocation with its logger and metrics: a failure is logged (redacted) and
+ * rethrown so the host records the invocation as failed (a queue message is then retried and, after
+ * maxDequeueCount, moved to the poison queue); the metrics are always flushed.
  */
 export async function runInvocation<T>(
   context: InvocationContext,
   work: (invocation: Invocation) => Promise<T>,
 ): Promise<T> {
-  const appContext = await getAppContext();
-  const { logger, metrics } = appContext.observe(context);
-  try {
-    const { runtime } = appContext;
-    return await work({
-      app: appContext,
-      runtime,
-      logger,
-      metrics,
-      pipeline: () => runtime.pipeline(logger, metrics),
-      outbox: () => runtime.outbox(logger),
-    });
-  } catch (error) {
-    logger.error(`${context.functionName} failed`, { error });
-    metrics.count('function.failed', { function: context.functionName });
-    throw error;
-  } finally {
-    await metrics.flush();
-  }
+  const app = await getAppContext();
+  return runObservedInvocation(app.runtime, app.observe(context), context.functionName, (invocation) =>
+    work({ ...invocation, app }),
+  );
 }
 
 /** A timer's slot: the scheduled minute this run stands for (a late run keeps its slot's identity). */

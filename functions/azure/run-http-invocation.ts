@@ -5,6 +5,7 @@
  * and answered 503 with no detail, and the metrics always flushed.
  */
 import type { HttpResponseInit, InvocationContext } from '@azure/functions';
+import { type Observed, respondObserved } from '../../shared/runtime/run-invocation.ts';
 import { type AppContext, getAppContext } from './app-context.ts';
 
 const UNAVAILABLE: HttpResponseInit = {
@@ -19,22 +20,15 @@ const UNAVAILABLE: HttpResponseInit = {
 
 export async function runHttpInvocation(
   context: InvocationContext,
-  work: (app: AppContext, observed: ReturnType<AppContext['observe']>) => Promise<HttpResponseInit>,
+  work: (app: AppContext, observed: Observed) => Promise<HttpResponseInit>,
 ): Promise<HttpResponseInit> {
-  let appContext: AppContext;
+  let app: AppContext;
   try {
-    appContext = await getAppContext();
+    app = await getAppContext();
   } catch (error) {
     context.error(`crosswatch could not start: ${error instanceof Error ? error.name : 'Error'}`);
     return UNAVAILABLE;
   }
-  const observed = appContext.observe(context);
-  try {
-    return await work(appContext, observed);
-  } catch (error) {
-    observed.logger.error(`${context.functionName} failed`, { error });
-    return UNAVAILABLE;
-  } finally {
-    await observed.metrics.flush();
-  }
+  const observed = app.observe(context);
+  return respondObserved(observed, context.functionName, UNAVAILABLE, () => work(app, observed));
 }

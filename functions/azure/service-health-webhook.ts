@@ -38,17 +38,9 @@ export async function serviceHealthWebhook(
   request: HttpRequest,
   context: InvocationContext,
 ): Promise<HttpResponseInit> {
-  return runHttpInvocation(context, async ({ runtime, options }, { logger, metrics }) => {
-    const response = await acceptWebhook(toWebhookRequest(request), {
-      config: runtime.config.webhook,
-      inbox: await runtime.inbox(),
-      now: runtime.now,
-      logger,
-      metrics,
-      ...(options.fetchJwks ? { fetchJwks: options.fetchJwks } : {}),
-    });
-    return toHttpResponse(response);
-  });
+  return runHttpInvocation(context, async ({ runtime }, { logger, metrics }) =>
+    toHttpResponse(await acceptWebhook(toWebhookRequest(request), await runtime.webhook(logger, metrics))),
+  );
 }
 
 app.http('serviceHealthWebhook', {

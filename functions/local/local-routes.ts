@@ -70,13 +70,8 @@ async function route(
     writeJson(response, 404, { error: 'not found' });
     return;
   }
-  const answer = await acceptWebhook(toWebhookRequest(request, url), {
-    config: deps.webhook,
-    inbox: deps.inbox,
-    now: deps.runtime.now,
-    logger: deps.logger,
-    metrics: deps.metrics,
-  });
+  const accept = await deps.runtime.webhook(deps.logger, deps.metrics);
+  const answer = await acceptWebhook(toWebhookRequest(request, url), { ...accept, config: deps.webhook });
   await writeResponse(request, response, answer);
   if (answer.status === 202) deps.onAccepted();
 }

@@ -27,6 +27,8 @@ import type { PipelineDeps } from '../pipeline/pipeline-deps.ts';
 import type { ResolvedTargets, resolveProbeTargets } from '../pipeline/resolve-probe-targets.ts';
 import type { Poller } from '../poll/run-poll-round.ts';
 import type { EvidenceArchive, StateStore } from '../store/ports.ts';
+import type { AcceptWebhookDeps } from '../webhook/accept-webhook.ts';
+import type { EntraKeyResolver } from '../webhook/entra-webhook-token.ts';
 import type { BuildPollers, PollEndpoints } from './build-pollers.ts';
 import type { CredentialFor } from './create-poller-credential.ts';
 
@@ -70,6 +72,8 @@ export interface RuntimeOptions<I extends Inbox> {
    * out, so its bundle carries no catalog or targets-file code; `probeTargets()` then throws.
    */
   readonly resolveProbeTargets?: typeof resolveProbeTargets;
+  /** Entra signing keys for secure webhooks (default: the tenant's remote JWKS; tests: a local one). */
+  readonly fetchJwks?: EntraKeyResolver;
   /** Reads the probe targets file (default: node:fs). */
   readonly readFile?: (path: string) => Promise<Uint8Array>;
 }
@@ -85,6 +89,8 @@ export interface Runtime<I extends Inbox = Inbox> {
   evidence(): Promise<EvidenceArchive | null>;
   inbox(): Promise<I>;
   sinks(): Promise<readonly Sink[]>;
+  /** What webhook acceptance needs: the webhook settings, the inbox, the clock, the Entra keys. */
+  webhook(logger: Logger, metrics: Metrics): Promise<AcceptWebhookDeps>;
   /** The pipeline's dependencies with this invocation's logger and metrics. */
   pipeline(logger: Logger, metrics: Metrics): Promise<PipelineDeps>;
   /** The outbox worker's dependencies (store, sinks, settings, evidence for receipts). */
@@ -185,6 +191,16 @@ export function openRuntime<I extends Inbox>(
     sinks,
     probeTargets,
     pollers,
+    async webhook(logger, metrics) {
+      return {
+        config: config.webhook,
+        inbox: await inbox(),
+        now,
+        logger,
+        metrics,
+        ...(options.fetchJwks ? { fetchJwks: options.fetchJwks } : {}),
+      };
+    },
     async pipeline(logger, metrics) {
       return {
         store: await store(),
