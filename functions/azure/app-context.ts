@@ -14,10 +14,12 @@
  */
 import type { InvocationContext } from '@azure/functions';
 import { loadConfig } from '../../shared/config/load-config.ts';
-import type { Inbox } from '../../shared/inbox/inbox.ts';
+import type { Inbox, InboxEntry } from '../../shared/inbox/inbox.ts';
+import { decodeInboxMessage, InvalidQueueMessageError } from '../../shared/inbox/queue-inbox-message.ts';
 import { parsePeers } from '../../shared/mesh/peers.ts';
 import type { Logger } from '../../shared/observability/logger.ts';
 import type { Metrics } from '../../shared/observability/metrics.ts';
+import type { PipelineDeps } from '../../shared/pipeline/pipeline-deps.ts';
 import { resolveProbeTargets } from '../../shared/pipeline/resolve-probe-targets.ts';
 import { buildPollers, type PollEndpoints } from '../../shared/runtime/build-pollers.ts';
 import { createNotifySinks } from '../../shared/runtime/create-notify-sinks.ts';
@@ -33,7 +35,6 @@ import {
   runObservedInvocation,
   type Invocation as SharedInvocation,
 } from '../../shared/runtime/run-invocation.ts';
-import type { EvidenceArchive } from '../../shared/store/ports.ts';
 import type { EntraKeyResolver } from '../../shared/webhook/entra-webhook-token.ts';
 import { createInvocationLogger, createInvocationMetrics } from './invocation-logging.ts';
 
@@ -156,20 +157,30 @@ export function toScheduledMinute(at: Date): Date {
 }
 
 /**
- * Keeps a queue message that is not a crosswatch inbox message in the evidence archive (kind
- * `inbox:unreadable`) and counts it as a dead letter; returns its content hash (null without an archive).
+ * The inbox entry a queue message carries, or null when it is not a crosswatch inbox message: that
+ * one can never be processed, so it is kept in the evidence archive (kind `inbox:unreadable`),
+ * counted as a dead letter and logged, never retried.
  */
-export async function keepUnreadableMessage(
+export async function readQueueMessage(
   message: unknown,
-  deps: { readonly evidence: EvidenceArchive | null },
-  metrics: Metrics,
-): Promise<string | null> {
-  metrics.count('inbox.dead_letter', { source: 'unreadable' });
-  if (!deps.evidence) return null;
-  const text = typeof message === 'string' ? message : JSON.stringify(message ?? null);
-  const record = await deps.evidence.put(Buffer.from(text, 'utf8'), {
-    contentType: 'application/octet-stream',
-    kind: 'inbox:unreadable',
-  });
-  return record.contentHash;
+  deps: Pick<PipelineDeps, 'evidence' | 'logger' | 'metrics'>,
+  logMessage: string,
+): Promise<InboxEntry | null> {
+  try {
+    return await decodeInboxMessage(message, deps.evidence ? { overflow: deps.evidence } : {});
+  } catch (error) {
+    if (!(error instanceof InvalidQueueMessageError)) throw error;
+    deps.metrics.count('inbox.dead_letter', { source: 'unreadable' });
+    let kept: string | null = null;
+    if (deps.evidence) {
+      const text = typeof message === 'string' ? message : JSON.stringify(message ?? null);
+      const record = await deps.evidence.put(Buffer.from(text, 'utf8'), {
+        contentType: 'application/octet-stream',
+        kind: 'inbox:unreadable',
+      });
+      kept = record.contentHash;
+    }
+    deps.logger.error(logMessage, { reason: error.message, evidence: kept });
+    return null;
+  }
 }

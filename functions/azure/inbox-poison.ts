@@ -6,21 +6,13 @@
  */
 import { app, type InvocationContext } from '@azure/functions';
 import { createStoreInbox } from '../../shared/inbox/inbox.ts';
-import { decodeInboxMessage, InvalidQueueMessageError } from '../../shared/inbox/queue-inbox-message.ts';
-import { keepUnreadableMessage, runInvocation } from './app-context.ts';
+import { readQueueMessage, runInvocation } from './app-context.ts';
 
 export async function inboxPoison(message: unknown, context: InvocationContext): Promise<void> {
   await runInvocation(context, async ({ logger, metrics, pipeline }) => {
     const deps = await pipeline();
-    let entry: Awaited<ReturnType<typeof decodeInboxMessage>>;
-    try {
-      entry = await decodeInboxMessage(message, deps.evidence ? { overflow: deps.evidence } : {});
-    } catch (error) {
-      if (!(error instanceof InvalidQueueMessageError)) throw error;
-      const kept = await keepUnreadableMessage(message, deps, metrics);
-      logger.error('poison inbox message is unreadable', { reason: error.message, evidence: kept });
-      return;
-    }
+    const entry = await readQueueMessage(message, deps, 'poison inbox message is unreadable');
+    if (!entry) return;
     const inbox = createStoreInbox(deps.store);
     await inbox.put(entry);
     await inbox.markProcessed(entry.id, deps.now(), 'poison: processing failed on every attempt');

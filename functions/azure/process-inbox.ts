@@ -7,23 +7,15 @@
  * host.json's maxDequeueCount moves it to `<queue>-poison` (see `inboxPoison`).
  */
 import { app, type InvocationContext } from '@azure/functions';
-import { decodeInboxMessage, InvalidQueueMessageError } from '../../shared/inbox/queue-inbox-message.ts';
 import { handleInboxEntry } from '../../shared/pipeline/handle-inbox-entry.ts';
-import { keepUnreadableMessage, runInvocation } from './app-context.ts';
+import { readQueueMessage, runInvocation } from './app-context.ts';
 
 export async function processInbox(message: unknown, context: InvocationContext): Promise<void> {
-  await runInvocation(context, async ({ logger, metrics, pipeline, outbox }) => {
+  await runInvocation(context, async ({ logger, pipeline, outbox }) => {
     const deps = await pipeline();
-    let entry: Awaited<ReturnType<typeof decodeInboxMessage>>;
-    try {
-      entry = await decodeInboxMessage(message, deps.evidence ? { overflow: deps.evidence } : {});
-    } catch (error) {
-      if (!(error instanceof InvalidQueueMessageError)) throw error;
-      // Never retried into success: kept as evidence and counted as a dead letter right away.
-      const kept = await keepUnreadableMessage(message, deps, metrics);
-      logger.error('inbox message unreadable', { reason: error.message, evidence: kept });
-      return;
-    }
+    // A message that is not a crosswatch inbox message is never retried into success.
+    const entry = await readQueueMessage(message, deps, 'inbox message unreadable');
+    if (!entry) return;
     // The notifications are durable once queued; a failed send is retried by the deliver timer.
     const handled = await handleInboxEntry(entry, deps, { sendNow: outbox });
     if (handled.kind === 'processed') {
