@@ -12,7 +12,7 @@ import { StoreUnavailableError } from '../shared/store/ports.ts';
 import { type CliIo, EXIT, parseCommandArgs, readAll, writeError, writeText } from './cli-io.ts';
 import { formatLeadTime } from './durations.ts';
 import { EngineConfigFileError, parseEngineConfigFile } from './engine-config-file.ts';
-import { IngestInputError, readIngestInputs } from './ingest-inputs.ts';
+import { type IngestInput, IngestInputError, readIngestInputs } from './ingest-inputs.ts';
 import { DataDirectoryError, type DataStore, DEFAULT_DATA_DIR, openDataStore } from './open-data-store.ts';
 
 export const INGEST_USAGE = `Usage: crosswatch ingest [options] FILE...
@@ -110,7 +110,16 @@ async function loadConfig(io: CliIo, path: string): Promise<EngineConfig | strin
   }
 }
 
-export async function runIngestCommand(args: readonly string[], io: CliIo): Promise<number> {
+interface IngestOptions {
+  readonly files: readonly string[];
+  readonly clock: 'input' | 'system';
+  readonly dir: string;
+  readonly json: boolean;
+  readonly config: EngineConfig | undefined;
+}
+
+/** The command line, checked (and the --config file loaded); an exit status when it is not usable. */
+async function readIngestOptions(args: readonly string[], io: CliIo): Promise<IngestOptions | number> {
   const parsed = parseCommandArgs(io, 'ingest', args, {
     data: { type: 'string' },
     config: { type: 'string' },
@@ -141,87 +150,136 @@ export async function runIngestCommand(args: readonly string[], io: CliIo): Prom
     }
     config = loaded;
   }
+  return {
+    files: positionals,
+    clock,
+    dir: values.data ?? DEFAULT_DATA_DIR,
+    json: values.json === true,
+    config,
+  };
+}
 
-  const dir = values.data ?? DEFAULT_DATA_DIR;
+/** One ingest run: where it writes, how it prints, and what it has done so far. */
+interface IngestRun {
+  readonly io: CliIo;
+  readonly data: DataStore;
+  readonly printer: Printer;
+  readonly options: IngestOptions;
+  accepted: number;
+  decisions: number;
+  failedFiles: number;
+  latestInputTime: number | undefined;
+  /** What was being ingested, for the message when the data store fails. */
+  where: string;
+}
+
+function toEngineDeps(run: IngestRun, now: Date) {
+  const { config } = run.options;
+  return { store: run.data.store, now, ...(config ? { config } : {}) };
+}
+
+/** One input: its notices, its raw bytes archived, then each of its events decided and printed. */
+async function ingestInput(run: IngestRun, input: IngestInput, label: string): Promise<void> {
+  const { io } = run;
+  run.where = label;
+  for (const notice of input.notices) writeError(io, `ingest: ${label}: notice: ${notice}`);
+  if (input.ignored !== undefined) writeError(io, `ingest: ${label}: ignored: ${input.ignored}`);
+  // Durable first: the raw input is in the archive before the engine decides anything from it.
+  await run.data.evidence.put(input.bytes, {
+    contentType: input.contentType,
+    kind: `input:${input.format}`,
+  });
+  for (const event of input.events) {
+    const eventTime = Date.parse(event.data.updatedAt);
+    run.latestInputTime = Math.max(run.latestInputTime ?? eventTime, eventTime);
+    const now = run.options.clock === 'system' ? io.now() : new Date(eventTime);
+    for (const decision of await processEvent(event, toEngineDeps(run, now))) {
+      await run.printer.print(decision, label);
+      run.decisions++;
+    }
+  }
+  run.accepted++;
+}
+
+/** One FILE (or - for standard input); an unreadable or invalid one is reported and counted. */
+async function ingestFile(run: IngestRun, source: string): Promise<void> {
+  const { io } = run;
+  const name = source === '-' ? 'stdin' : source;
+  run.where = name;
+  let bytes: Uint8Array;
+  try {
+    bytes = source === '-' ? await readAll(io.stdin) : await io.readFile(source);
+  } catch (error) {
+    writeError(io, `ingest: ${name}: ${describeReadError(error)}`);
+    run.failedFiles++;
+    return;
+  }
+  let inputs: IngestInput[];
+  try {
+    inputs = readIngestInputs(bytes, io.now);
+  } catch (error) {
+    if (!(error instanceof IngestInputError) && !(error instanceof NormalizeError)) throw error;
+    writeError(io, `ingest: ${name}: ${error.message}`);
+    run.failedFiles++;
+    return;
+  }
+  for (const input of inputs) {
+    await ingestInput(run, input, input.line === null ? name : `${name}:${input.line}`);
+  }
+}
+
+/** The timers (unacknowledged escalations), at the latest input time or now. */
+async function evaluateIngestTimers(run: IngestRun): Promise<void> {
+  run.where = 'timers';
+  const { io, latestInputTime } = run;
+  const timerNow =
+    run.options.clock === 'system' || latestInputTime === undefined ? io.now() : new Date(latestInputTime);
+  for (const decision of await evaluateTimers(toEngineDeps(run, timerNow))) {
+    await run.printer.print(decision, 'timers');
+    run.decisions++;
+  }
+}
+
+export async function runIngestCommand(args: readonly string[], io: CliIo): Promise<number> {
+  const options = await readIngestOptions(args, io);
+  if (typeof options === 'number') return options;
   let data: DataStore;
   try {
-    data = await openDataStore(dir, { now: io.now });
+    data = await openDataStore(options.dir, { now: io.now });
   } catch (error) {
     if (!(error instanceof DataDirectoryError)) throw error;
     writeError(io, `ingest: --data ${error.dir}: ${error.problem}`);
     return EXIT.usage;
   }
-  const printer = createPrinter(io, data, values.json === true);
-  const engineDeps = (now: Date) => ({ store: data.store, now, ...(config ? { config } : {}) });
-  let accepted = 0;
-  let decisionCount = 0;
-  let failedFiles = 0;
-  let latestInputTime: number | undefined;
-  let where = dir;
+  const run: IngestRun = {
+    io,
+    data,
+    printer: createPrinter(io, data, options.json),
+    options,
+    accepted: 0,
+    decisions: 0,
+    failedFiles: 0,
+    latestInputTime: undefined,
+    where: options.dir,
+  };
   try {
     await repairDecisionLog(data.store);
-    for (const source of positionals) {
-      const name = source === '-' ? 'stdin' : source;
-      where = name;
-      let bytes: Uint8Array;
-      try {
-        bytes = source === '-' ? await readAll(io.stdin) : await io.readFile(source);
-      } catch (error) {
-        writeError(io, `ingest: ${name}: ${describeReadError(error)}`);
-        failedFiles++;
-        continue;
-      }
-      let inputs: ReturnType<typeof readIngestInputs>;
-      try {
-        inputs = readIngestInputs(bytes, io.now);
-      } catch (error) {
-        if (!(error instanceof IngestInputError) && !(error instanceof NormalizeError)) throw error;
-        writeError(io, `ingest: ${name}: ${error.message}`);
-        failedFiles++;
-        continue;
-      }
-      for (const input of inputs) {
-        const label = input.line === null ? name : `${name}:${input.line}`;
-        where = label;
-        for (const notice of input.notices) writeError(io, `ingest: ${label}: notice: ${notice}`);
-        if (input.ignored !== undefined) writeError(io, `ingest: ${label}: ignored: ${input.ignored}`);
-        // Durable first: the raw input is in the archive before the engine decides anything from it.
-        await data.evidence.put(input.bytes, {
-          contentType: input.contentType,
-          kind: `input:${input.format}`,
-        });
-        for (const event of input.events) {
-          const eventTime = Date.parse(event.data.updatedAt);
-          latestInputTime = Math.max(latestInputTime ?? eventTime, eventTime);
-          const now = clock === 'system' ? io.now() : new Date(eventTime);
-          for (const decision of await processEvent(event, engineDeps(now))) {
-            await printer.print(decision, label);
-            decisionCount++;
-          }
-        }
-        accepted++;
-      }
-    }
-    where = 'timers';
-    const timerNow =
-      clock === 'system' || latestInputTime === undefined ? io.now() : new Date(latestInputTime);
-    for (const decision of await evaluateTimers(engineDeps(timerNow))) {
-      await printer.print(decision, 'timers');
-      decisionCount++;
-    }
+    for (const source of options.files) await ingestFile(run, source);
+    await evaluateIngestTimers(run);
   } catch (error) {
     if (!(error instanceof StoreUnavailableError)) throw error;
     writeError(
       io,
-      `ingest: ${where}: the data store failed (${error.message}); nothing after it was ingested`,
+      `ingest: ${run.where}: the data store failed (${error.message}); nothing after it was ingested`,
     );
     return EXIT.failure;
   } finally {
     await data.close();
   }
+  const { accepted, decisions, failedFiles } = run;
   const failed = failedFiles === 0 ? '' : `; ${failedFiles} ${failedFiles === 1 ? 'file' : 'files'} failed`;
   io.stderr.write(
-    `ingested ${accepted} ${accepted === 1 ? 'input' : 'inputs'}, ${decisionCount} ${decisionCount === 1 ? 'decision' : 'decisions'}${failed}\n`,
+    `ingested ${accepted} ${accepted === 1 ? 'input' : 'inputs'}, ${decisions} ${decisions === 1 ? 'decision' : 'decisions'}${failed}\n`,
   );
   return failedFiles === 0 ? EXIT.ok : EXIT.usage;
 }

@@ -8,7 +8,7 @@ import type { Vantage } from '../shared/event/schema.ts';
 import { VANTAGE_CLOUDS, type VantageCloud } from '../shared/event/vocabulary.ts';
 import { buildCatalog, mergeTargets } from '../shared/probe/catalog.ts';
 import { ROUND_DEFAULTS, type RoundSummary, runProbeRound } from '../shared/probe/runner.ts';
-import type { CatalogConfig, TargetSpec } from '../shared/probe/target-types.ts';
+import type { CatalogConfig, TargetSpec, TargetsFile } from '../shared/probe/target-types.ts';
 import { parseTargetsFile, TargetsFileError } from '../shared/probe/targets-file.ts';
 import { type CliIo, EXIT, parseCommandArgs, writeError, writeText } from './cli-io.ts';
 
@@ -82,8 +82,8 @@ export function formatRoundSummary(summary: RoundSummary, skipped: number): stri
   return `round ${summary.roundId}: ${summary.targets} targets, ${counts.up} up, ${counts.down} down, ${counts.degraded} degraded, ${counts.inconclusive} inconclusive in ${(summary.wallMs / 1000).toFixed(2)} s; ${control}${deadline}${skippedText}`;
 }
 
-export async function runProbeCommand(args: readonly string[], io: CliIo): Promise<number> {
-  const parsed = parseCommandArgs(io, 'probe', args, {
+function parseProbeArgs(io: CliIo, args: readonly string[]) {
+  return parseCommandArgs(io, 'probe', args, {
     targets: { type: 'string' },
     catalog: { type: 'string' },
     'tenant-id': { type: 'string' },
@@ -99,23 +99,22 @@ export async function runProbeCommand(args: readonly string[], io: CliIo): Promi
     json: { type: 'boolean' },
     help: { type: 'boolean', short: 'h' },
   });
-  if (parsed === undefined) return EXIT.usage;
-  const { values } = parsed;
-  if (values.help) {
-    await writeText(io.stdout, PROBE_USAGE);
-    return EXIT.ok;
-  }
-  const usage = (message: string) => {
-    writeError(io, `probe: ${message} (see crosswatch probe --help)`);
-    return EXIT.usage;
-  };
-  if (parsed.positionals.length > 0) return usage(`unexpected argument "${parsed.positionals[0]}"`);
-  if (values.targets === undefined && values.catalog === undefined) {
-    return usage('give --targets FILE or --catalog default');
-  }
-  if (values.catalog !== undefined && values.catalog !== 'default') {
-    return usage(`unknown catalog "${values.catalog}" (only "default" exists)`);
-  }
+}
+
+type ProbeValues = NonNullable<ReturnType<typeof parseProbeArgs>>['values'];
+
+/** Prints a usage error and gives the exit status for it. */
+type UsageError = (message: string) => number;
+
+interface RoundFlags {
+  readonly vantage: Vantage;
+  readonly timeoutMs: number | undefined;
+  readonly deadlineMs: number | undefined;
+  readonly concurrency: number | undefined;
+}
+
+/** The round flags checked (timeouts, concurrency, vantage); an exit status when one is bad. */
+function readRoundFlags(values: ProbeValues, usage: UsageError): RoundFlags | number {
   const timeoutMs = parsePositiveInteger(values['timeout-ms'], 600_000);
   if (timeoutMs === null) return usage('--timeout-ms must be an integer from 1 to 600000');
   const deadlineMs = parsePositiveInteger(values['deadline-ms'], 3_600_000);
@@ -135,56 +134,94 @@ export async function runProbeCommand(args: readonly string[], io: CliIo): Promi
     cloud: cloud as VantageCloud,
     region: values['vantage-region'] ?? '',
   };
+  return { vantage, timeoutMs, deadlineMs, concurrency };
+}
 
-  let own: readonly TargetSpec[] = [];
-  let disable: readonly string[] = [];
-  let fileCatalog: CatalogConfig = {};
+/** The --targets file, read and parsed; an exit status (after one line naming it) when it is not usable. */
+async function readTargetsFlag(io: CliIo, path: string): Promise<TargetsFile | number> {
+  let bytes: Uint8Array;
+  try {
+    bytes = await io.readFile(path);
+  } catch (error) {
+    const code = (error as { code?: string } | null)?.code;
+    writeError(
+      io,
+      `probe: ${path}: ${code === 'ENOENT' ? 'no such file' : `cannot be read (${code ?? 'error'})`}`,
+    );
+    return EXIT.usage;
+  }
+  try {
+    return parseTargetsFile(bytes);
+  } catch (error) {
+    if (!(error instanceof TargetsFileError)) throw error;
+    writeError(io, `probe: ${path}: ${error.message}`);
+    return EXIT.usage;
+  }
+}
+
+/** The default catalog with the file's placeholders overridden by the flags; an exit status when invalid. */
+function buildCatalogFlag(
+  values: ProbeValues,
+  fileCatalog: CatalogConfig,
+  usage: UsageError,
+): { readonly targets: readonly TargetSpec[]; readonly skipped: number } | number {
+  const config: CatalogConfig = {
+    ...fileCatalog,
+    ...(values['tenant-id'] ? { tenantId: values['tenant-id'] } : {}),
+    ...(values['tenant-domain'] ? { tenantDomain: values['tenant-domain'] } : {}),
+    ...(values['storage-account'] ? { storageAccount: values['storage-account'] } : {}),
+    ...(values.region ? { regions: values.region } : {}),
+  };
+  try {
+    const built = buildCatalog(config);
+    return { targets: built.targets, skipped: built.skipped.length };
+  } catch (error) {
+    if (!(error instanceof TargetsFileError)) throw error;
+    return usage(`a catalog placeholder value makes an invalid target: ${error.message}`);
+  }
+}
+
+export async function runProbeCommand(args: readonly string[], io: CliIo): Promise<number> {
+  const parsed = parseProbeArgs(io, args);
+  if (parsed === undefined) return EXIT.usage;
+  const { values } = parsed;
+  if (values.help) {
+    await writeText(io.stdout, PROBE_USAGE);
+    return EXIT.ok;
+  }
+  const usage = (message: string) => {
+    writeError(io, `probe: ${message} (see crosswatch probe --help)`);
+    return EXIT.usage;
+  };
+  if (parsed.positionals.length > 0) return usage(`unexpected argument "${parsed.positionals[0]}"`);
+  if (values.targets === undefined && values.catalog === undefined) {
+    return usage('give --targets FILE or --catalog default');
+  }
+  if (values.catalog !== undefined && values.catalog !== 'default') {
+    return usage(`unknown catalog "${values.catalog}" (only "default" exists)`);
+  }
+  const flags = readRoundFlags(values, usage);
+  if (typeof flags === 'number') return flags;
+
+  let file: TargetsFile = { targets: [], disable: [], catalog: {} };
   if (values.targets !== undefined) {
-    const path = values.targets;
-    let bytes: Uint8Array;
-    try {
-      bytes = await io.readFile(path);
-    } catch (error) {
-      const code = (error as { code?: string } | null)?.code;
-      writeError(
-        io,
-        `probe: ${path}: ${code === 'ENOENT' ? 'no such file' : `cannot be read (${code ?? 'error'})`}`,
-      );
-      return EXIT.usage;
-    }
-    try {
-      const file = parseTargetsFile(bytes);
-      own = file.targets;
-      disable = file.disable;
-      fileCatalog = file.catalog;
-    } catch (error) {
-      if (!(error instanceof TargetsFileError)) throw error;
-      writeError(io, `probe: ${path}: ${error.message}`);
-      return EXIT.usage;
-    }
+    const read = await readTargetsFlag(io, values.targets);
+    if (typeof read === 'number') return read;
+    file = read;
   }
-  let catalogTargets: readonly TargetSpec[] = [];
-  let skipped = 0;
+  let catalog: { readonly targets: readonly TargetSpec[]; readonly skipped: number } = {
+    targets: [],
+    skipped: 0,
+  };
   if (values.catalog === 'default') {
-    const config: CatalogConfig = {
-      ...fileCatalog,
-      ...(values['tenant-id'] ? { tenantId: values['tenant-id'] } : {}),
-      ...(values['tenant-domain'] ? { tenantDomain: values['tenant-domain'] } : {}),
-      ...(values['storage-account'] ? { storageAccount: values['storage-account'] } : {}),
-      ...(values.region ? { regions: values.region } : {}),
-    };
-    try {
-      const built = buildCatalog(config);
-      catalogTargets = built.targets;
-      skipped = built.skipped.length;
-    } catch (error) {
-      if (!(error instanceof TargetsFileError)) throw error;
-      return usage(`a catalog placeholder value makes an invalid target: ${error.message}`);
-    }
+    const built = buildCatalogFlag(values, file.catalog, usage);
+    if (typeof built === 'number') return built;
+    catalog = built;
   }
-  const targets = mergeTargets(catalogTargets, own, disable);
+  const targets = mergeTargets(catalog.targets, file.targets, file.disable);
   if (targets.length === 0) return usage('no targets left to probe (all disabled or skipped)');
 
+  const { vantage, timeoutMs, deadlineMs, concurrency } = flags;
   const round = await runProbeRound(targets, {
     vantage,
     ...(timeoutMs !== undefined ? { timeoutMs } : {}),
@@ -192,7 +229,7 @@ export async function runProbeCommand(args: readonly string[], io: CliIo): Promi
     ...(concurrency !== undefined ? { concurrency } : {}),
     now: io.now,
   });
-  const summaryLine = formatRoundSummary(round.summary, skipped);
+  const summaryLine = formatRoundSummary(round.summary, catalog.skipped);
   if (values.json) {
     for (const event of round.events) await writeText(io.stdout, `${JSON.stringify(event)}\n`);
     io.stderr.write(`${summaryLine}\n`);

@@ -27,6 +27,60 @@ Exit status: 0 when every named delivery was re-queued (and, with --send, nothin
 delivery died again.
 `;
 
+type SendConfig = Awaited<ReturnType<typeof loadNotifyConfigFile>>['config'];
+
+/** Re-queues every dead letter, or the named ones; an exit status when an id is missing or not dead. */
+async function redriveDeadLetters(
+  io: CliIo,
+  data: DataStore,
+  allDead: boolean,
+  ids: readonly string[],
+): Promise<DeliveryRecord[] | number> {
+  const redriven: DeliveryRecord[] = [];
+  if (allDead) {
+    redriven.push(...(await redriveAllDead(data.store, io.now())));
+    return redriven;
+  }
+  for (const id of ids) {
+    try {
+      redriven.push(await redriveDelivery(data.store, id, io.now()));
+    } catch (error) {
+      if (!(error instanceof RedriveError)) throw error;
+      writeError(io, `redrive: ${error.message}`);
+      return EXIT.usage;
+    }
+  }
+  return redriven;
+}
+
+/** --send: one outbox run now for the sinks of the redriven deliveries that are configured here. */
+async function sendRedriven(
+  io: CliIo,
+  data: DataStore,
+  sendConfig: SendConfig,
+  redriven: readonly DeliveryRecord[],
+): Promise<number> {
+  const { createConfiguredSinks } = await import('../shared/notify/configured-sinks.ts');
+  const { createOutboxWorker } = await import('../shared/notify/outbox-worker.ts');
+  const sinks = createConfiguredSinks(sendConfig, { stdout: io.stdout, now: io.now });
+  const wanted = new Set(redriven.map((record) => record.sink));
+  const worker = createOutboxWorker({
+    store: data.store,
+    sinks: sinks.filter((sink) => wanted.has(sink.name)),
+    settings: sendConfig.outbox,
+    now: io.now,
+    evidence: data.evidence,
+  });
+  const summary = await worker.runOnce();
+  await writeText(
+    io.stdout,
+    `sent: ${summary.delivered} delivered, ${summary.retried} to retry, ${summary.dead} dead\n`,
+  );
+  const missing = [...wanted].filter((name) => !sinks.some((sink) => sink.name === name));
+  if (missing.length > 0) writeError(io, `redrive: not configured here, left queued: ${missing.join(', ')}`);
+  return summary.dead > 0 ? EXIT.failure : EXIT.ok;
+}
+
 export async function runRedriveCommand(args: readonly string[], io: CliIo): Promise<number> {
   const parsed = parseCommandArgs(io, 'redrive', args, {
     'all-dead': { type: 'boolean' },
@@ -51,7 +105,7 @@ export async function runRedriveCommand(args: readonly string[], io: CliIo): Pro
   if (values.config !== undefined && !values.send) return usage('--config is only used with --send');
   if (values.data === '') return usage('--data must name a directory');
 
-  let sendConfig: Awaited<ReturnType<typeof loadNotifyConfigFile>>['config'] | undefined;
+  let sendConfig: SendConfig | undefined;
   if (values.send) {
     try {
       sendConfig = (await loadNotifyConfigFile(io, values.config)).config;
@@ -71,47 +125,15 @@ export async function runRedriveCommand(args: readonly string[], io: CliIo): Pro
     return EXIT.usage;
   }
   try {
-    const redriven: DeliveryRecord[] = [];
-    if (allDead) {
-      redriven.push(...(await redriveAllDead(data.store, io.now())));
-    } else {
-      for (const id of positionals) {
-        try {
-          redriven.push(await redriveDelivery(data.store, id, io.now()));
-        } catch (error) {
-          if (!(error instanceof RedriveError)) throw error;
-          writeError(io, `redrive: ${error.message}`);
-          return EXIT.usage;
-        }
-      }
-    }
+    const redriven = await redriveDeadLetters(io, data, allDead, positionals);
+    if (typeof redriven === 'number') return redriven;
     for (const record of redriven) await writeText(io.stdout, `redriven ${record.id} (${record.sink})\n`);
     await writeText(
       io.stdout,
       `${redriven.length} ${redriven.length === 1 ? 'delivery' : 'deliveries'} re-queued\n`,
     );
     if (!sendConfig || redriven.length === 0) return EXIT.ok;
-
-    const { createConfiguredSinks } = await import('../shared/notify/configured-sinks.ts');
-    const { createOutboxWorker } = await import('../shared/notify/outbox-worker.ts');
-    const sinks = createConfiguredSinks(sendConfig, { stdout: io.stdout, now: io.now });
-    const wanted = new Set(redriven.map((record) => record.sink));
-    const worker = createOutboxWorker({
-      store: data.store,
-      sinks: sinks.filter((sink) => wanted.has(sink.name)),
-      settings: sendConfig.outbox,
-      now: io.now,
-      evidence: data.evidence,
-    });
-    const summary = await worker.runOnce();
-    await writeText(
-      io.stdout,
-      `sent: ${summary.delivered} delivered, ${summary.retried} to retry, ${summary.dead} dead\n`,
-    );
-    const missing = [...wanted].filter((name) => !sinks.some((sink) => sink.name === name));
-    if (missing.length > 0)
-      writeError(io, `redrive: not configured here, left queued: ${missing.join(', ')}`);
-    return summary.dead > 0 ? EXIT.failure : EXIT.ok;
+    return await sendRedriven(io, data, sendConfig, redriven);
   } catch (error) {
     if (!(error instanceof StoreUnavailableError)) throw error;
     writeError(io, `redrive: the data store failed (${error.message})`);

@@ -6,7 +6,7 @@ import { DECISION_KINDS, type DecisionKind, VERDICTS } from '../shared/engine/de
 import { NormalizeError } from '../shared/ingest/errors.ts';
 import { describeEventRouteSubject, explainRoute, formatRouteExplanation } from '../shared/notify/routing.ts';
 import { type CliIo, EXIT, parseCommandArgs, writeError, writeText } from './cli-io.ts';
-import { IngestInputError, readIngestInputs } from './ingest-inputs.ts';
+import { type IngestInput, IngestInputError, readIngestInputs } from './ingest-inputs.ts';
 import { loadNotifyConfigFile, NotifyConfigFileError } from './notify-config-file.ts';
 
 export const ROUTE_USAGE = `Usage: crosswatch route --explain EVENT_FILE [options]
@@ -34,6 +34,38 @@ by the provider, probe results do not.
 Exit status: 0 when every event was explained; 2 for bad usage, an unreadable or unrecognized event
 file, or a bad config (one line naming the file and the field).
 `;
+
+/** The events in EVENT_FILE; an exit status (after one line naming the file) when there are none. */
+async function readEventsToRoute(io: CliIo, file: string): Promise<IngestInput['events'] | number> {
+  let bytes: Uint8Array;
+  try {
+    bytes = await io.readFile(file);
+  } catch (error) {
+    const code = (error as { code?: string } | null)?.code;
+    writeError(
+      io,
+      `route: ${file}: ${code === 'ENOENT' ? 'no such file' : `cannot be read (${code ?? 'error'})`}`,
+    );
+    return EXIT.usage;
+  }
+  let inputs: IngestInput[];
+  try {
+    inputs = readIngestInputs(bytes, io.now);
+  } catch (error) {
+    if (!(error instanceof IngestInputError) && !(error instanceof NormalizeError)) throw error;
+    writeError(io, `route: ${file}: ${error.message}`);
+    return EXIT.usage;
+  }
+  const events = inputs.flatMap((input) => input.events);
+  if (events.length === 0) {
+    writeError(
+      io,
+      `route: ${file}: holds no event to route${inputs[0]?.ignored ? ` (${inputs[0].ignored})` : ''}`,
+    );
+    return EXIT.usage;
+  }
+  return events;
+}
 
 export async function runRouteCommand(args: readonly string[], io: CliIo): Promise<number> {
   const parsed = parseCommandArgs(io, 'route', args, {
@@ -74,34 +106,8 @@ export async function runRouteCommand(args: readonly string[], io: CliIo): Promi
     return EXIT.usage;
   }
 
-  const file = values.explain;
-  let bytes: Uint8Array;
-  try {
-    bytes = await io.readFile(file);
-  } catch (error) {
-    const code = (error as { code?: string } | null)?.code;
-    writeError(
-      io,
-      `route: ${file}: ${code === 'ENOENT' ? 'no such file' : `cannot be read (${code ?? 'error'})`}`,
-    );
-    return EXIT.usage;
-  }
-  let inputs: ReturnType<typeof readIngestInputs>;
-  try {
-    inputs = readIngestInputs(bytes, io.now);
-  } catch (error) {
-    if (!(error instanceof IngestInputError) && !(error instanceof NormalizeError)) throw error;
-    writeError(io, `route: ${file}: ${error.message}`);
-    return EXIT.usage;
-  }
-  const events = inputs.flatMap((input) => input.events);
-  if (events.length === 0) {
-    writeError(
-      io,
-      `route: ${file}: holds no event to route${inputs[0]?.ignored ? ` (${inputs[0].ignored})` : ''}`,
-    );
-    return EXIT.usage;
-  }
+  const events = await readEventsToRoute(io, values.explain);
+  if (typeof events === 'number') return events;
   for (const event of events) {
     const subject = describeEventRouteSubject(event, {
       ...(kind === undefined ? {} : { kind: kind as DecisionKind }),

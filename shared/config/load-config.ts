@@ -8,12 +8,8 @@
 import { readFile } from 'node:fs/promises';
 import { basename, resolve } from 'node:path';
 import { CONFIG_ENV, ENV_SETTINGS, EnvValueError, parseEnvValue, setPath } from './config-env.ts';
-import {
-  ConfigError,
-  type CrosswatchConfig,
-  DEFAULT_CONFIG_FILE,
-  validateConfig,
-} from './crosswatch-config.ts';
+import { ConfigError, type CrosswatchConfig, DEFAULT_CONFIG_FILE } from './crosswatch-config.ts';
+import { validateConfig } from './validate-config.ts';
 
 export interface LoadConfigOptions {
   /** An explicit file (`--config`): it must exist. */

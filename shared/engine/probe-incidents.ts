@@ -24,7 +24,7 @@
  */
 import type { ProbeCloudEvent } from '../event/schema.ts';
 import { checkUnacknowledged } from './acknowledgement.ts';
-import type { Decision, DecisionDraft, DecisionKind } from './decision.ts';
+import type { Decision, DecisionDraft, DecisionKind, Verdict } from './decision.ts';
 import { createDecision } from './decision.ts';
 import type { EngineConfig, ProbeThresholds } from './engine-config.ts';
 import {
@@ -182,26 +182,17 @@ export function applyOutcome(
   };
 }
 
-export function decideProbeResult(
-  current: IncidentRecord | undefined,
-  event: ProbeCloudEvent,
-  context: ProbeDecideContext,
-): DecideResult {
-  const { now, config } = context;
-  const data = event.data;
-  if (current && current.kind !== 'probe')
-    throw new IncidentKindMismatchError(data.incidentKey, 'probe', current.kind);
-  const base = current ?? createProbeRecord(event, now);
-  const state = base.probeState as ProbeState;
-  const previous = state.vantages[data.vantage.id] ?? createVantageState(data);
-  const nowIso = now.toISOString();
+type DraftFunction = (
+  kind: DecisionKind,
+  reason: string | null,
+  record: IncidentRecord,
+  updateKey?: string,
+) => DecisionDraft;
 
-  const draft = (
-    kind: DecisionKind,
-    reason: string | null,
-    record: IncidentRecord,
-    updateKey = data.updateKey,
-  ): DecisionDraft => ({
+/** Drafts a decision about this event, describing the incident as `record` leaves it. */
+function createDraftFunction(event: ProbeCloudEvent, nowIso: string): DraftFunction {
+  const data = event.data;
+  return (kind, reason, record, updateKey = data.updateKey) => ({
     kind,
     reason,
     suppressedKind: null,
@@ -219,38 +210,57 @@ export function decideProbeResult(
     provider: data.provider,
     category: data.category,
   });
+}
 
-  // Redeliveries and late results are not counted.
-  if (current && previous.rounds.includes(data.roundId)) {
-    return { next: undefined, decisions: [createDecision(draft('duplicate', 'already-applied', base))] };
-  }
+/** Redeliveries and late results are not counted: why this one is a duplicate, or null. */
+function findDuplicateReason(
+  current: IncidentRecord | undefined,
+  previous: VantageState,
+  data: ProbeCloudEvent['data'],
+): 'already-applied' | 'superseded' | null {
+  if (current && previous.rounds.includes(data.roundId)) return 'already-applied';
   const latest = Math.max(
     Date.parse(previous.lastResultAt),
     Date.parse(previous.lastInconclusiveAt ?? '1970-01-01T00:00:00Z'),
   );
-  if (current && Date.parse(data.updatedAt) < latest) {
-    return { next: undefined, decisions: [createDecision(draft('duplicate', 'superseded', base))] };
-  }
+  if (current && Date.parse(data.updatedAt) < latest) return 'superseded';
+  return null;
+}
 
+/** The vantage after one result: counted (started failing, recovered, held) or not (and why). */
+interface VantageStep {
+  readonly vantage: VantageState;
+  readonly started: boolean;
+  readonly recovered: boolean;
+  readonly held: boolean;
+  /** Why the result was not counted (`inconclusive`, `vantage-impaired`), or null when it was. */
+  readonly uncounted: string | null;
+}
+
+function applyResultToVantage(
+  previous: VantageState,
+  data: ProbeCloudEvent['data'],
+  context: ProbeDecideContext,
+): VantageStep {
+  const { config } = context;
   const rounds = [...previous.rounds, data.roundId].slice(-config.probe.rememberedRounds);
   const impairedByControls = context.impairedVantageIds.has(data.vantage.id) && !data.target.control;
-  const drafts: DecisionDraft[] = [];
-  const observations: DecisionDraft[] = [];
-  let vantage: VantageState;
-  let started = false;
-  let recovered = false;
-  let held = false;
-  let uncounted: string | null = null;
   if (data.outcome === 'inconclusive' || (impairedByControls && data.outcome !== 'up')) {
-    uncounted =
+    const uncounted =
       data.outcome === 'inconclusive' && data.reason !== 'vantage-impaired'
         ? 'inconclusive'
         : 'vantage-impaired';
-    vantage = { ...previous, rounds, lastInconclusiveAt: data.updatedAt, lastInconclusiveReason: uncounted };
-  } else {
-    const applied = applyOutcome(previous, data.outcome, config.probe);
-    ({ started, recovered, held } = applied);
-    vantage = {
+    return {
+      vantage: { ...previous, rounds, lastInconclusiveAt: data.updatedAt, lastInconclusiveReason: uncounted },
+      started: false,
+      recovered: false,
+      held: false,
+      uncounted,
+    };
+  }
+  const applied = applyOutcome(previous, data.outcome, config.probe);
+  return {
+    vantage: {
       ...applied.vantage,
       rounds,
       failingSince: applied.started ? data.updatedAt : applied.vantage.failingSince,
@@ -258,32 +268,48 @@ export function decideProbeResult(
       lastOutcome: data.outcome,
       lastError: data.error,
       lastLatencyMs: data.latencyMs,
-    };
-  }
-  const vantages = { ...state.vantages, [vantage.id]: vantage };
-  const verdict = computeVerdict({
-    vantages: Object.values(vantages),
-    impairedVantageIds: context.impairedVantageIds,
-    now: now.getTime(),
-    verdict: config.verdict,
-    probe: config.probe,
-  });
-  const anyFailing = Object.values(vantages).some((v) => v.failing);
-  const wasOpen = base.status === 'open';
-  const verdictChanged = verdict !== state.verdict;
-  const opens = !wasOpen && anyFailing;
-  const resolves = wasOpen && !anyFailing;
-  const newEpisode = opens;
-  const episode = newEpisode ? base.episode + 1 : base.episode;
+    },
+    started: applied.started,
+    recovered: applied.recovered,
+    held: applied.held,
+    uncounted: null,
+  };
+}
 
-  const probeState: ProbeState = {
+/** The incident after the vantage changed: its new record and the transitions that decide the decisions. */
+interface IncidentStep {
+  readonly record: IncidentRecord;
+  readonly vantages: Record<string, VantageState>;
+  readonly verdict: Verdict | null;
+  readonly verdictChanged: boolean;
+  readonly wasOpen: boolean;
+  readonly opens: boolean;
+  readonly resolves: boolean;
+  readonly episode: number;
+}
+
+function describeSeverity(anyFailing: boolean, verdict: Verdict | null): IncidentRecord['severity'] {
+  if (!anyFailing) return 'info';
+  return verdict === 'provider-outage' ? 'critical' : verdict === 'degraded' ? 'warning' : 'error';
+}
+
+/** The probe state with the new vantage and verdict; a new episode starts its acknowledgement afresh. */
+function updateProbeState(
+  state: ProbeState,
+  data: ProbeCloudEvent['data'],
+  vantages: Record<string, VantageState>,
+  verdict: Verdict | null,
+  newEpisode: boolean,
+  nowIso: string,
+): ProbeState {
+  return {
     ...state,
     targetName: data.target.name,
     address: data.target.address,
     plane: data.plane,
     vantages,
     verdict,
-    verdictSince: verdictChanged ? nowIso : state.verdictSince,
+    verdictSince: verdict !== state.verdict ? nowIso : state.verdictSince,
     outageSince: verdict === 'provider-outage' ? (state.outageSince ?? nowIso) : null,
     ...(newEpisode
       ? {
@@ -295,16 +321,36 @@ export function decideProbeResult(
         }
       : {}),
   };
-  let record: IncidentRecord = {
+}
+
+/** The verdict over every vantage, and the incident opened, resolved or carried on by it. */
+function updateIncident(
+  base: IncidentRecord,
+  vantage: VantageState,
+  data: ProbeCloudEvent['data'],
+  context: ProbeDecideContext,
+  nowIso: string,
+): IncidentStep {
+  const { now, config } = context;
+  const state = base.probeState as ProbeState;
+  const vantages = { ...state.vantages, [vantage.id]: vantage };
+  const verdict = computeVerdict({
+    vantages: Object.values(vantages),
+    impairedVantageIds: context.impairedVantageIds,
+    now: now.getTime(),
+    verdict: config.verdict,
+    probe: config.probe,
+  });
+  const anyFailing = Object.values(vantages).some((v) => v.failing);
+  const wasOpen = base.status === 'open';
+  const opens = !wasOpen && anyFailing;
+  const resolves = wasOpen && !anyFailing;
+  const newEpisode = opens;
+  const episode = newEpisode ? base.episode + 1 : base.episode;
+  const record: IncidentRecord = {
     ...base,
     status: opens ? 'open' : resolves ? 'resolved' : base.status,
-    severity: anyFailing
-      ? verdict === 'provider-outage'
-        ? 'critical'
-        : verdict === 'degraded'
-          ? 'warning'
-          : 'error'
-      : 'info',
+    severity: describeSeverity(anyFailing, verdict),
     summary: data.summary,
     services: mergeNames(base.services, data.services),
     regions: mergeNames(base.regions, data.regions),
@@ -315,9 +361,23 @@ export function decideProbeResult(
     episode,
     episodeOpened: newEpisode ? true : base.episodeOpened,
     episodeResolved: resolves ? true : newEpisode ? false : base.episodeResolved,
-    probeState,
+    probeState: updateProbeState(state, data, vantages, verdict, newEpisode, nowIso),
   };
+  const verdictChanged = verdict !== state.verdict;
+  return { record, vantages, verdict, verdictChanged, wasOpen, opens, resolves, episode };
+}
 
+/** The decisions this result leads to (first matching rule wins), and the observation when none does. */
+function draftTransition(
+  step: VantageStep,
+  incident: IncidentStep,
+  data: ProbeCloudEvent['data'],
+  draft: DraftFunction,
+): { drafts: DecisionDraft[]; observations: DecisionDraft[] } {
+  const { vantage, started, recovered, held, uncounted } = step;
+  const { record, vantages, verdict, verdictChanged, wasOpen, opens, resolves, episode } = incident;
+  const drafts: DecisionDraft[] = [];
+  const observations: DecisionDraft[] = [];
   if (uncounted !== null) {
     drafts.push(draft('suppressed', uncounted, record));
     if (wasOpen && verdictChanged) drafts.push(draft('update', `verdict:${verdict ?? 'none'}`, record));
@@ -346,7 +406,39 @@ export function decideProbeResult(
   } else {
     observations.push(draft('observe', wasOpen ? 'still-failing' : 'healthy', record));
   }
+  return { drafts, observations };
+}
 
+/**
+ * Decides one probe result: duplicates are dropped, the result is applied to its vantage, the
+ * incident follows the verdict over every vantage, and the decisions pass the unacknowledged
+ * escalation, the silences and the journal.
+ */
+export function decideProbeResult(
+  current: IncidentRecord | undefined,
+  event: ProbeCloudEvent,
+  context: ProbeDecideContext,
+): DecideResult {
+  const { now, config } = context;
+  const data = event.data;
+  if (current && current.kind !== 'probe')
+    throw new IncidentKindMismatchError(data.incidentKey, 'probe', current.kind);
+  const base = current ?? createProbeRecord(event, now);
+  const state = base.probeState as ProbeState;
+  const previous = state.vantages[data.vantage.id] ?? createVantageState(data);
+  const nowIso = now.toISOString();
+  const draft = createDraftFunction(event, nowIso);
+
+  const duplicate = findDuplicateReason(current, previous, data);
+  if (duplicate !== null) {
+    return { next: undefined, decisions: [createDecision(draft('duplicate', duplicate, base))] };
+  }
+
+  const step = applyResultToVantage(previous, data, context);
+  const incident = updateIncident(base, step.vantage, data, context, nowIso);
+  const { drafts, observations } = draftTransition(step, incident, data, draft);
+
+  let record = incident.record;
   const escalation = checkUnacknowledged(record, now, config);
   if (escalation) {
     record = escalation.record;

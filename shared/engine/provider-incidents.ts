@@ -33,7 +33,7 @@ import {
 } from './incident-record.ts';
 import { applySilencePolicy } from './notification-policy.ts';
 import type { Silence, SilenceSubject } from './silences.ts';
-import { classifyUpdate, compareUpdates } from './update-order.ts';
+import { classifyUpdate, compareUpdates, type UpdatePhase } from './update-order.ts';
 
 export class IncidentKindMismatchError extends Error {
   override name = 'IncidentKindMismatchError';
@@ -156,47 +156,43 @@ function computeResolvedAt(
   return earlier(base.resolvedAt, at);
 }
 
-export function decideProviderEvent(
-  current: IncidentRecord | undefined,
+/**
+ * A redelivery, another subscription's copy, a backup-Region copy or another page of an update
+ * already applied: a `duplicate`, and the incident's scope grows by what the copy adds.
+ */
+function decideAppliedCopy(
+  current: IncidentRecord,
   event: ProviderCloudEvent,
   context: DecideContext,
 ): DecideResult {
   const { now, config } = context;
   const data = event.data;
-  if (current && current.kind !== 'provider') {
-    throw new IncidentKindMismatchError(data.incidentKey, 'provider', current.kind);
-  }
-  const state = current?.providerState ?? null;
+  const merged = mergeScope(current.scope, data.scope, config.maxScopeIds);
+  const grown = merged.added > 0 || merged.overflow > 0;
+  const next = grown
+    ? {
+        ...current,
+        scope: merged.scope,
+        scopeOverflow: current.scopeOverflow + merged.overflow,
+        services: mergeNames(current.services, data.services),
+        regions: mergeNames(current.regions, data.regions),
+      }
+    : undefined;
+  const duplicate = createDecision({
+    ...draftFor(event, current, 'duplicate', 'already-applied', false, now),
+  });
+  return { next, decisions: [duplicate] };
+}
 
-  // 1. A redelivery, another subscription's copy, a backup-Region copy or another page.
-  if (current && state?.applied[data.updateKey]) {
-    const merged = mergeScope(current.scope, data.scope, config.maxScopeIds);
-    const grown = merged.added > 0 || merged.overflow > 0;
-    const next = grown
-      ? {
-          ...current,
-          scope: merged.scope,
-          scopeOverflow: current.scopeOverflow + merged.overflow,
-          services: mergeNames(current.services, data.services),
-          regions: mergeNames(current.regions, data.regions),
-        }
-      : undefined;
-    const duplicate = createDecision({
-      ...draftFor(event, current, 'duplicate', 'already-applied', false, now),
-    });
-    return { next, decisions: [duplicate] };
-  }
+interface EpisodeStep {
+  readonly kind: DecisionKind;
+  readonly episode: number;
+  readonly episodeOpened: boolean;
+  readonly episodeResolved: boolean;
+}
 
-  // 2. A new update.
-  const base = current ?? createProviderRecord(event, now);
-  const { phase, rank } = classifyUpdate(data, config.postResolutionStages);
-  const position = { updatedAt: data.updatedAt, rank, updateKey: data.updateKey };
-  const head = state ? state.applied[state.headKey] : undefined;
-  const stale =
-    state !== null &&
-    head !== undefined &&
-    compareUpdates(position, { ...head, updateKey: state.headKey }) < 0;
-
+/** The decision a new update makes and the episode it leaves: open, reopen, resolve or update. */
+function chooseEpisodeStep(base: IncidentRecord, phase: UpdatePhase, stale: boolean): EpisodeStep {
   let kind: DecisionKind;
   let episode = base.episode;
   let episodeOpened = base.episodeOpened;
@@ -218,8 +214,20 @@ export function decideProviderEvent(
   } else {
     kind = 'update';
   }
+  return { kind, episode, episodeOpened, episodeResolved };
+}
 
-  const status = stale ? base.status : phase === 'active' ? 'open' : 'resolved';
+/**
+ * The provider state with this update applied: remembered (the oldest beyond `maxAppliedUpdates`
+ * forgotten, never the head) and the head moved to it unless it is stale.
+ */
+function applyUpdateToState(
+  state: ProviderState | null,
+  data: ProviderCloudEvent['data'],
+  rank: number,
+  stale: boolean,
+  config: EngineConfig,
+): ProviderState {
   const applied: Record<string, AppliedUpdate> = {
     ...(state?.applied ?? {}),
     [data.updateKey]: { updatedAt: data.updatedAt, rank, stage: data.stage, status: data.status },
@@ -232,12 +240,42 @@ export function decideProviderEvent(
     const [evicted] = appliedOrder.splice(index, 1);
     if (evicted !== undefined) delete applied[evicted];
   }
-  const providerState: ProviderState = {
+  return {
     applied,
     appliedOrder,
     headKey,
     firstPublishedAt: earlier(state?.firstPublishedAt ?? null, data.updatedAt) ?? data.updatedAt,
   };
+}
+
+export function decideProviderEvent(
+  current: IncidentRecord | undefined,
+  event: ProviderCloudEvent,
+  context: DecideContext,
+): DecideResult {
+  const { now, config } = context;
+  const data = event.data;
+  if (current && current.kind !== 'provider') {
+    throw new IncidentKindMismatchError(data.incidentKey, 'provider', current.kind);
+  }
+  const state = current?.providerState ?? null;
+
+  // 1. A redelivery, another subscription's copy, a backup-Region copy or another page.
+  if (current && state?.applied[data.updateKey]) return decideAppliedCopy(current, event, context);
+
+  // 2. A new update.
+  const base = current ?? createProviderRecord(event, now);
+  const { phase, rank } = classifyUpdate(data, config.postResolutionStages);
+  const position = { updatedAt: data.updatedAt, rank, updateKey: data.updateKey };
+  const head = state ? state.applied[state.headKey] : undefined;
+  const stale =
+    state !== null &&
+    head !== undefined &&
+    compareUpdates(position, { ...head, updateKey: state.headKey }) < 0;
+  const { kind, episode, episodeOpened, episodeResolved } = chooseEpisodeStep(base, phase, stale);
+
+  const status = stale ? base.status : phase === 'active' ? 'open' : 'resolved';
+  const providerState = applyUpdateToState(state, data, rank, stale, config);
   const merged = mergeScope(base.scope, data.scope, config.maxScopeIds);
   let record: IncidentRecord = {
     ...base,

@@ -90,88 +90,97 @@ export interface StoreInboxOptions {
   readonly retentionMs?: number;
 }
 
+/** Stores one entry once: an entry whose id document exists is already durable (pending or settled). */
+async function putStoreEntry(store: StateStore, entry: InboxEntry): Promise<void> {
+  try {
+    // The id document first: when it exists, the same body is already durable (pending or settled).
+    await store.put(
+      INBOX_COLLECTION,
+      `id:${entry.id}`,
+      { key: toEntryKey(entry) },
+      { expectedVersion: null },
+    );
+  } catch (error) {
+    if (error instanceof ConflictError) return;
+    throw new InboxUnavailableError('the inbox could not store the entry', { cause: error });
+  }
+  const stored: StoredInboxEntry = { ...entry, state: 'pending', settledAt: null, error: null };
+  try {
+    await store.put(INBOX_COLLECTION, toEntryKey(entry), stored);
+  } catch (error) {
+    // Undo the id document so the sender's retry is not taken for a duplicate.
+    await store.delete(INBOX_COLLECTION, `id:${entry.id}`).catch(() => undefined);
+    throw new InboxUnavailableError('the inbox could not store the entry', { cause: error });
+  }
+}
+
+/** Every queued entry (pending and settled), in arrival order, page by page. */
+async function* readQueuedEntries(store: StateStore): AsyncGenerator<StoredInboxEntry> {
+  let cursor: string | undefined;
+  do {
+    const page = await store.list<StoredInboxEntry>(INBOX_COLLECTION, {
+      prefix: 'q:',
+      limit: 1000,
+      ...(cursor === undefined ? {} : { cursor }),
+    });
+    for (const item of page.items) yield item.value;
+    cursor = page.cursor;
+  } while (cursor);
+}
+
+async function listPendingStoreEntries(store: StateStore, limit: number): Promise<InboxEntry[]> {
+  const found: InboxEntry[] = [];
+  for await (const stored of readQueuedEntries(store)) {
+    if (stored.state !== 'pending') continue;
+    const { state: _state, settledAt: _settledAt, error: _error, ...entry } = stored;
+    found.push(entry);
+    if (found.length >= limit) return found;
+  }
+  return found;
+}
+
+/** Settles a pending entry (processed, or failed with its error); both documents expire after retention. */
+async function settleStoreEntry(
+  store: StateStore,
+  retentionMs: number,
+  id: string,
+  at: Date,
+  error: string | undefined,
+): Promise<void> {
+  const index = await store.get<{ key: string }>(INBOX_COLLECTION, `id:${id}`);
+  if (!index) return;
+  const current = await store.get<StoredInboxEntry>(INBOX_COLLECTION, index.value.key);
+  if (current?.value.state !== 'pending') return;
+  const expiresAt = at.getTime() + retentionMs;
+  await store.put<StoredInboxEntry>(
+    INBOX_COLLECTION,
+    index.value.key,
+    {
+      ...current.value,
+      state: error === undefined ? 'processed' : 'failed',
+      settledAt: at.toISOString(),
+      error: error ?? null,
+    },
+    { expectedVersion: current.version, expiresAt },
+  );
+  await store.put(INBOX_COLLECTION, `id:${id}`, index.value, { expiresAt });
+}
+
+async function countPendingStoreEntries(store: StateStore): Promise<number> {
+  let count = 0;
+  for await (const stored of readQueuedEntries(store)) if (stored.state === 'pending') count++;
+  return count;
+}
+
 export function createStoreInbox(store: StateStore, options: StoreInboxOptions = {}): InboxQueue {
   const retentionMs = options.retentionMs ?? 7 * 24 * 60 * 60_000;
-
-  async function putOne(entry: InboxEntry): Promise<void> {
-    try {
-      // The id document first: when it exists, the same body is already durable (pending or settled).
-      await store.put(
-        INBOX_COLLECTION,
-        `id:${entry.id}`,
-        { key: toEntryKey(entry) },
-        { expectedVersion: null },
-      );
-    } catch (error) {
-      if (error instanceof ConflictError) return;
-      throw new InboxUnavailableError('the inbox could not store the entry', { cause: error });
-    }
-    const stored: StoredInboxEntry = { ...entry, state: 'pending', settledAt: null, error: null };
-    try {
-      await store.put(INBOX_COLLECTION, toEntryKey(entry), stored);
-    } catch (error) {
-      // Undo the id document so the sender's retry is not taken for a duplicate.
-      await store.delete(INBOX_COLLECTION, `id:${entry.id}`).catch(() => undefined);
-      throw new InboxUnavailableError('the inbox could not store the entry', { cause: error });
-    }
-  }
-
   return {
-    put: putOne,
+    put: (entry) => putStoreEntry(store, entry),
     async putMany(entries) {
-      for (const entry of entries) await putOne(entry);
+      for (const entry of entries) await putStoreEntry(store, entry);
     },
-    async listPending(limit = 100) {
-      const found: InboxEntry[] = [];
-      let cursor: string | undefined;
-      do {
-        const page = await store.list<StoredInboxEntry>(INBOX_COLLECTION, {
-          prefix: 'q:',
-          limit: 1000,
-          ...(cursor === undefined ? {} : { cursor }),
-        });
-        for (const item of page.items) {
-          if (item.value.state !== 'pending') continue;
-          const { state: _state, settledAt: _settledAt, error: _error, ...entry } = item.value;
-          found.push(entry);
-          if (found.length >= limit) return found;
-        }
-        cursor = page.cursor;
-      } while (cursor);
-      return found;
-    },
-    async markProcessed(id, at, error) {
-      const index = await store.get<{ key: string }>(INBOX_COLLECTION, `id:${id}`);
-      if (!index) return;
-      const current = await store.get<StoredInboxEntry>(INBOX_COLLECTION, index.value.key);
-      if (current?.value.state !== 'pending') return;
-      const expiresAt = at.getTime() + retentionMs;
-      await store.put<StoredInboxEntry>(
-        INBOX_COLLECTION,
-        index.value.key,
-        {
-          ...current.value,
-          state: error === undefined ? 'processed' : 'failed',
-          settledAt: at.toISOString(),
-          error: error ?? null,
-        },
-        { expectedVersion: current.version, expiresAt },
-      );
-      await store.put(INBOX_COLLECTION, `id:${id}`, index.value, { expiresAt });
-    },
-    async countPending() {
-      let count = 0;
-      let cursor: string | undefined;
-      do {
-        const page = await store.list<StoredInboxEntry>(INBOX_COLLECTION, {
-          prefix: 'q:',
-          limit: 1000,
-          ...(cursor === undefined ? {} : { cursor }),
-        });
-        for (const item of page.items) if (item.value.state === 'pending') count++;
-        cursor = page.cursor;
-      } while (cursor);
-      return count;
-    },
+    listPending: (limit = 100) => listPendingStoreEntries(store, limit),
+    markProcessed: (id, at, error) => settleStoreEntry(store, retentionMs, id, at, error),
+    countPending: () => countPendingStoreEntries(store),
   };
 }

@@ -127,36 +127,34 @@ function createWorkerCommitter(path: string, synchronous: string): BatchCommitte
   };
 }
 
-export function createSqliteInbox(options: SqliteInboxOptions): SqliteInbox {
-  mkdirSync(dirname(options.path), { recursive: true });
-  const synchronous = options.durability === 'normal' ? 'NORMAL' : 'FULL';
-  let db: Database.Database;
+/** The inbox database on the calling thread, WAL, with its schema; throws InboxUnavailableError. */
+function openInboxDatabase(path: string, synchronous: string): Database.Database {
   try {
-    db = new Database(options.path, { timeout: 5000 });
+    const db = new Database(path, { timeout: 5000 });
     // A new file only (an existing one keeps its page size): a ~3 KB alert then shares a page with
     // its neighbours instead of filling one alone, so a batch writes (and fsyncs) fewer WAL frames.
     db.pragma(`page_size = ${PAGE_SIZE}`);
     db.pragma('journal_mode = WAL');
     db.pragma(`synchronous = ${synchronous}`);
     applyInboxSchema(db);
+    return db;
   } catch (error) {
-    throw new InboxUnavailableError(`the inbox database ${options.path} cannot be opened`, { cause: error });
+    throw new InboxUnavailableError(`the inbox database ${path} cannot be opened`, { cause: error });
   }
-  const committer =
-    options.offThread === false
-      ? createInThreadCommitter(db)
-      : createWorkerCommitter(options.path, synchronous);
-  const maxBatch = options.maxBatch ?? 1000;
-  const selectPending = db.prepare<[number], Row>(
-    "SELECT id, received_at, body, source, content_type FROM inbox WHERE state = 'pending' ORDER BY seq LIMIT ?",
-  );
-  const countPendingStatement = db.prepare<[], { n: number }>(
-    "SELECT count(*) AS n FROM inbox WHERE state = 'pending'",
-  );
-  const deleteSettled = db.prepare<[string]>(
-    "DELETE FROM inbox WHERE state <> 'pending' AND settled_at IS NOT NULL AND settled_at < ?",
-  );
+}
 
+/** The group commit: operations queued while a commit is in flight go out together in the next one. */
+interface GroupCommit {
+  readonly stats: { commits: number; entries: number };
+  /** Queues one operation; resolves once the transaction holding it committed. */
+  enqueue(operation: InboxOperation): Promise<void>;
+  /** Refuses new operations from now on; false when it was already stopped. */
+  stop(): boolean;
+  /** Resolves once every queued operation has been committed (or has failed). */
+  drain(): Promise<void>;
+}
+
+function createGroupCommit(committer: BatchCommitter, maxBatch: number): GroupCommit {
   let queue: Pending[] = [];
   let committing = false;
   let scheduled = false;
@@ -196,20 +194,55 @@ export function createSqliteInbox(options: SqliteInboxOptions): SqliteInbox {
     );
   };
 
-  const enqueue = (operation: InboxOperation) =>
-    new Promise<void>((resolve, reject) => {
-      if (closed) {
-        reject(new InboxUnavailableError('the inbox is closed'));
-        return;
+  return {
+    stats,
+    enqueue: (operation) =>
+      new Promise<void>((resolve, reject) => {
+        if (closed) {
+          reject(new InboxUnavailableError('the inbox is closed'));
+          return;
+        }
+        queue.push({ operation, resolve, reject });
+        if (!scheduled && !committing) {
+          scheduled = true;
+          // After the current I/O callbacks: every request parsed in this turn joins the batch.
+          setImmediate(flush);
+        }
+      }),
+    stop() {
+      if (closed) return false;
+      closed = true;
+      return true;
+    },
+    async drain() {
+      if (committing || queue.length > 0) {
+        await new Promise<void>((resolve) => {
+          idle = resolve;
+          if (!scheduled) flush();
+        });
       }
-      queue.push({ operation, resolve, reject });
-      if (!scheduled && !committing) {
-        scheduled = true;
-        // After the current I/O callbacks: every request parsed in this turn joins the batch.
-        setImmediate(flush);
-      }
-    });
+    },
+  };
+}
 
+export function createSqliteInbox(options: SqliteInboxOptions): SqliteInbox {
+  mkdirSync(dirname(options.path), { recursive: true });
+  const synchronous = options.durability === 'normal' ? 'NORMAL' : 'FULL';
+  const db = openInboxDatabase(options.path, synchronous);
+  const committer =
+    options.offThread === false
+      ? createInThreadCommitter(db)
+      : createWorkerCommitter(options.path, synchronous);
+  const group = createGroupCommit(committer, options.maxBatch ?? 1000);
+  const selectPending = db.prepare<[number], Row>(
+    "SELECT id, received_at, body, source, content_type FROM inbox WHERE state = 'pending' ORDER BY seq LIMIT ?",
+  );
+  const countPendingStatement = db.prepare<[], { n: number }>(
+    "SELECT count(*) AS n FROM inbox WHERE state = 'pending'",
+  );
+  const deleteSettled = db.prepare<[string]>(
+    "DELETE FROM inbox WHERE state <> 'pending' AND settled_at IS NOT NULL AND settled_at < ?",
+  );
   const read = <T>(action: () => T): T => {
     try {
       return action();
@@ -219,9 +252,9 @@ export function createSqliteInbox(options: SqliteInboxOptions): SqliteInbox {
   };
 
   return {
-    stats,
+    stats: group.stats,
     put: (entry: InboxEntry) =>
-      enqueue({
+      group.enqueue({
         op: 'put',
         id: entry.id,
         receivedAt: entry.receivedAt,
@@ -245,7 +278,7 @@ export function createSqliteInbox(options: SqliteInboxOptions): SqliteInbox {
     },
     markProcessed(id, at, error) {
       // Joins the group commit too: settling many entries costs one transaction.
-      return enqueue({
+      return group.enqueue({
         op: 'settle',
         id,
         state: error === undefined ? 'processed' : 'failed',
@@ -260,14 +293,8 @@ export function createSqliteInbox(options: SqliteInboxOptions): SqliteInbox {
       return read(() => deleteSettled.run(cutoff.toISOString()).changes);
     },
     async close() {
-      if (closed) return;
-      closed = true;
-      if (committing || queue.length > 0) {
-        await new Promise<void>((resolve) => {
-          idle = resolve;
-          if (!scheduled) flush();
-        });
-      }
+      if (!group.stop()) return;
+      await group.drain();
       await committer.close();
       db.close();
     },

@@ -214,52 +214,68 @@ interface Envelope {
   readonly path: string;
 }
 
-function normalizeEnvelope(
-  { record, path }: Envelope,
-  context: NormalizeContext,
-  notices: string[],
-): CrosswatchEvent {
-  const prefix = path ? `${path}.` : '';
+/** Where the Health event sits: `detail`, or `Detail` (a JSON string) in a PutEvents entry. */
+function readDetailPath(record: JsonRecord, prefix: string): string {
   const putEntry = record.detail === undefined && readField(record, 'DetailType') !== undefined;
-  const detailName = putEntry ? 'Detail' : 'detail';
+  return `${prefix}${putEntry ? 'Detail' : 'detail'}`;
+}
+
+/** The Health event itself, as a record. */
+function readDetail(record: JsonRecord, detailPath: string): JsonRecord {
   const rawDetail = readField(record, 'detail');
   const parsedDetail = parseMaybeJson(rawDetail);
   if (!isRecord(parsedDetail)) {
     throw new InvalidInputError(
       FORMAT,
-      `${prefix}${detailName}`,
+      detailPath,
       typeof rawDetail === 'string' ? 'is not a JSON object' : 'is missing or not an object',
     );
   }
-  const detail = parsedDetail;
-  const get = (key: string): unknown => readField(detail, key);
-  const text = (key: string, maxLength?: number): string | undefined => readText(get(key), maxLength);
+  return parsedDetail;
+}
 
+/** The text fields of the Health event that the mapping reads more than once. */
+interface DetailFields {
+  readonly eventArn: string;
+  readonly service: string | undefined;
+  readonly eventTypeCode: string | undefined;
+  readonly eventTypeCategory: string | undefined;
+  readonly eventScopeCode: string | undefined;
+  readonly statusCode: string | undefined;
+  readonly communicationId: string | undefined;
+  readonly actionability: string | undefined;
+}
+
+function readDetailFields(detail: JsonRecord, detailPath: string): DetailFields {
+  const text = (key: string, maxLength?: number): string | undefined =>
+    readText(readField(detail, key), maxLength);
   const eventArn = text('eventArn', 1000) ?? text('arn', 1000);
   if (eventArn === undefined) {
-    throw new InvalidInputError(FORMAT, `${prefix}${detailName}.eventArn`, 'is missing or not a string');
+    throw new InvalidInputError(FORMAT, `${detailPath}.eventArn`, 'is missing or not a string');
   }
-  const incidentKey = `aws:${eventArn}`;
-  const where = path ? `${path} (${eventArn})` : eventArn;
+  return {
+    eventArn,
+    service: text('service', 100),
+    eventTypeCode: text('eventTypeCode', 200),
+    eventTypeCategory: text('eventTypeCategory', 100),
+    eventScopeCode: text('eventScopeCode', 100),
+    statusCode: text('statusCode', 100),
+    communicationId: text('communicationId', 300),
+    actionability: text('actionability', 100),
+  };
+}
 
-  const source = readSource(record);
-  const detailType = readDetailType(record);
-  const service = text('service', 100);
-  const eventTypeCode = text('eventTypeCode', 200);
-  const eventTypeCategory = text('eventTypeCategory', 100);
-  const eventScopeCode = text('eventScopeCode', 100);
-  const statusCode = text('statusCode', 100);
-  const communicationId = text('communicationId', 300);
-  const actionability = text('actionability', 100);
-
-  // ---- times
-  const time = toIsoUtc(readField(record, 'time'));
-  const startedAt = toIsoUtc(get('startTime'));
-  const endTime = toIsoUtc(get('endTime'));
-  const lastUpdatedTime = toIsoUtc(get('lastUpdatedTime'));
-  const updatedAt = lastUpdatedTime ?? time ?? context.receivedAt;
-
-  // ---- category
+/**
+ * The category from eventTypeCategory (an unknown or missing one with a notice), action-required for
+ * an actionable advisory, and security for abuse events and security or risk event types.
+ */
+function readCategory(
+  fields: DetailFields,
+  detailType: string | undefined,
+  where: string,
+  notices: string[],
+): Category {
+  const { eventTypeCategory } = fields;
   let category: Category;
   const categoryToken = toToken(eventTypeCategory);
   const mapped = CATEGORY_BY_TYPE.get(categoryToken);
@@ -273,8 +289,10 @@ function normalizeEnvelope(
         : `${where}: unknown eventTypeCategory "${eventTypeCategory}"; treated as ${category}`,
     );
   }
-  if (category === 'advisory' && toToken(actionability) === 'actionrequired') category = 'action-required';
-  const upperCode = eventTypeCode?.toUpperCase() ?? '';
+  if (category === 'advisory' && toToken(fields.actionability) === 'actionrequired') {
+    category = 'action-required';
+  }
+  const upperCode = fields.eventTypeCode?.toUpperCase() ?? '';
   if (
     toToken(detailType).includes('abuse') ||
     upperCode.includes('SECURITY') ||
@@ -283,37 +301,127 @@ function normalizeEnvelope(
   ) {
     category = 'security';
   }
+  return category;
+}
 
-  // ---- status: statusCode + endTime (an "open" event may already carry its end)
-  const reference = lastUpdatedTime ?? time ?? context.receivedAt;
-  const ended = endTime !== undefined && endTime <= reference;
+/**
+ * Status from statusCode + endTime (an "open" event may already carry its end), judged at
+ * `reference`: the latest provider time.
+ */
+function readStatus(
+  statusCode: string | undefined,
+  category: Category,
+  startedAt: string | undefined,
+  endTime: string | undefined,
+  reference: string,
+  notices: string[],
+  where: string,
+): Status {
   const statusToken = toToken(statusCode);
-  let status: Status;
-  if (statusToken === 'closed') status = 'resolved';
-  else if (statusToken === 'upcoming') status = 'scheduled';
-  else {
-    if (statusToken !== 'open') {
-      notices.push(
-        statusCode === undefined
-          ? `${where}: statusCode is missing; status derived from endTime`
-          : `${where}: unknown statusCode "${statusCode}"; status derived from endTime`,
-      );
-    }
-    if (ended) status = 'resolved';
-    else if (category === 'advisory') status = 'informational';
-    else if (category === 'maintenance' && startedAt !== undefined && startedAt > reference)
-      status = 'scheduled';
-    else status = 'active';
+  if (statusToken === 'closed') return 'resolved';
+  if (statusToken === 'upcoming') return 'scheduled';
+  if (statusToken !== 'open') {
+    notices.push(
+      statusCode === undefined
+        ? `${where}: statusCode is missing; status derived from endTime`
+        : `${where}: unknown statusCode "${statusCode}"; status derived from endTime`,
+    );
   }
+  if (endTime !== undefined && endTime <= reference) return 'resolved';
+  if (category === 'advisory') return 'informational';
+  if (category === 'maintenance' && startedAt !== undefined && startedAt > reference) return 'scheduled';
+  return 'active';
+}
 
-  // ---- severity
-  let severity: Severity;
-  if (category === 'security') severity = 'critical';
-  else if (category === 'incident') severity = toToken(eventScopeCode) === 'public' ? 'error' : 'warning';
-  else if (category === 'maintenance') severity = 'warning';
-  else severity = 'info';
+function readSeverity(category: Category, eventScopeCode: string | undefined): Severity {
+  if (category === 'security') return 'critical';
+  if (category === 'incident') return toToken(eventScopeCode) === 'public' ? 'error' : 'warning';
+  if (category === 'maintenance') return 'warning';
+  return 'info';
+}
 
-  // ---- keys: the same published update is the same whichever copy, page, Region or account carries it
+/** The affected accounts and resources: the affected (else receiving) account, then the entities'. */
+function readScope(record: JsonRecord, detail: JsonRecord, entities: Entities): Scope {
+  const scope: Scope = createEmptyScope();
+  scope.accountIds = uniqueStrings([
+    readAccountId(readField(detail, 'affectedAccount')) ?? readAccountId(readField(record, 'account')),
+    ...entities.accountIds,
+  ]);
+  scope.resourceIds = uniqueStrings([
+    ...asArray(parseMaybeJson(readField(record, 'resources'))).map((resource) => readText(resource)),
+    ...entities.values,
+  ]);
+  return scope;
+}
+
+/** `eventMetadata`: its truncated flag, then up to MAX_METADATA_ATTRIBUTES entries as `metadata.<name>`. */
+function addMetadataAttributes(attributes: Attributes, metadata: unknown): void {
+  if (!isRecord(metadata)) return;
+  const truncated = readBoolean(readField(metadata, 'truncated'));
+  if (truncated !== undefined) attributes.truncated = truncated;
+  let count = 0;
+  for (const [key, value] of Object.entries(metadata)) {
+    const name = readText(key, 100);
+    const metadataValue = readText(value, 1000);
+    if (name === undefined || metadataValue === undefined || toToken(name) === 'truncated') continue;
+    if (++count > MAX_METADATA_ATTRIBUTES) break;
+    attributes[`metadata.${name}`] = metadataValue;
+  }
+}
+
+/** Every identifier and flag of the event and its envelope (null when absent), then its metadata. */
+function readAttributes(
+  record: JsonRecord,
+  detail: JsonRecord,
+  fields: DetailFields,
+  page: number | undefined,
+  totalPages: number | undefined,
+): Attributes {
+  const attributes: Attributes = {
+    eventArn: fields.eventArn,
+    eventTypeCode: fields.eventTypeCode ?? null,
+    eventTypeCategory: fields.eventTypeCategory ?? null,
+    eventScopeCode: fields.eventScopeCode ?? null,
+    statusCode: fields.statusCode ?? null,
+    communicationId: fields.communicationId ?? null,
+    page: page ?? null,
+    totalPages: totalPages ?? null,
+    backupEvent: readBoolean(readField(detail, 'backupEvent')) ?? null,
+    actionability: fields.actionability ?? null,
+    personas: readStringList(readField(detail, 'personas')).join(',') || null,
+    deliveryRegion: readText(readField(record, 'region'), 60) ?? null,
+    source: readSource(record) ?? null,
+    detailType: readDetailType(record) ?? null,
+  };
+  addMetadataAttributes(attributes, parseMaybeJson(readField(detail, 'eventMetadata')));
+  return attributes;
+}
+
+function normalizeEnvelope(
+  { record, path }: Envelope,
+  context: NormalizeContext,
+  notices: string[],
+): CrosswatchEvent {
+  const detailPath = readDetailPath(record, path ? `${path}.` : '');
+  const detail = readDetail(record, detailPath);
+  const get = (key: string): unknown => readField(detail, key);
+  const text = (key: string, maxLength?: number): string | undefined => readText(get(key), maxLength);
+  const fields = readDetailFields(detail, detailPath);
+  const { eventArn, service, statusCode, communicationId } = fields;
+  const incidentKey = `aws:${eventArn}`;
+  const where = path ? `${path} (${eventArn})` : eventArn;
+
+  const time = toIsoUtc(readField(record, 'time'));
+  const startedAt = toIsoUtc(get('startTime'));
+  const endTime = toIsoUtc(get('endTime'));
+  const lastUpdatedTime = toIsoUtc(get('lastUpdatedTime'));
+  const updatedAt = lastUpdatedTime ?? time ?? context.receivedAt;
+
+  const category = readCategory(fields, readDetailType(record), where, notices);
+  const status = readStatus(statusCode, category, startedAt, endTime, updatedAt, notices, where);
+  const severity = readSeverity(category, fields.eventScopeCode);
+
+  // The same published update is the same whichever copy, page, Region or account carries it.
   const communicationBase = communicationId ? toCommunicationBase(communicationId) : undefined;
   const updateIdentity =
     communicationBase ??
@@ -323,57 +431,17 @@ function normalizeEnvelope(
     text('lastUpdatedTime', 100) ??
     text('startTime', 100) ??
     'undated';
-  const updateKey = `${incidentKey}:${updateIdentity}:${statusToken || status}`;
+  const updateKey = `${incidentKey}:${updateIdentity}:${toToken(statusCode) || status}`;
 
-  // ---- where and who
   const regions = uniqueStrings([text('eventRegion', 60) ?? text('region', 60) ?? regionOfArn(eventArn)]);
   const entities = readEntities(get('affectedEntities'));
-  const scope: Scope = createEmptyScope();
-  scope.accountIds = uniqueStrings([
-    readAccountId(get('affectedAccount')) ?? readAccountId(readField(record, 'account')),
-    ...entities.accountIds,
-  ]);
-  scope.resourceIds = uniqueStrings([
-    ...asArray(parseMaybeJson(readField(record, 'resources'))).map((resource) => readText(resource)),
-    ...entities.values,
-  ]);
-
-  // ---- text
-  const title = toPlainTitle(deriveTitle(eventTypeCode, service));
+  const scope = readScope(record, detail, entities);
+  const title = toPlainTitle(deriveTitle(fields.eventTypeCode, service));
   const summary = readDescription(get('eventDescription')) || title;
 
-  // ---- attributes
   const page = readInteger(get('page'));
   const totalPages = readInteger(get('totalPages'));
-  const metadata = parseMaybeJson(get('eventMetadata'));
-  const attributes: Attributes = {
-    eventArn,
-    eventTypeCode: eventTypeCode ?? null,
-    eventTypeCategory: eventTypeCategory ?? null,
-    eventScopeCode: eventScopeCode ?? null,
-    statusCode: statusCode ?? null,
-    communicationId: communicationId ?? null,
-    page: page ?? null,
-    totalPages: totalPages ?? null,
-    backupEvent: readBoolean(get('backupEvent')) ?? null,
-    actionability: actionability ?? null,
-    personas: readStringList(get('personas')).join(',') || null,
-    deliveryRegion: readText(readField(record, 'region'), 60) ?? null,
-    source: source ?? null,
-    detailType: detailType ?? null,
-  };
-  if (isRecord(metadata)) {
-    const truncated = readBoolean(readField(metadata, 'truncated'));
-    if (truncated !== undefined) attributes.truncated = truncated;
-    let count = 0;
-    for (const [key, value] of Object.entries(metadata)) {
-      const name = readText(key, 100);
-      const metadataValue = readText(value, 1000);
-      if (name === undefined || metadataValue === undefined || toToken(name) === 'truncated') continue;
-      if (++count > MAX_METADATA_ATTRIBUTES) break;
-      attributes[`metadata.${name}`] = metadataValue;
-    }
-  }
+  const attributes = readAttributes(record, detail, fields, page, totalPages);
   if (entities.statuses !== undefined) attributes.affectedEntityStatuses = entities.statuses;
   if (category === 'maintenance' && endTime !== undefined) attributes.plannedEnd = endTime;
   if (page !== undefined && totalPages !== undefined && totalPages > 1) {

@@ -12,16 +12,12 @@
  * health change; Administrative, Policy, Security … records are recognized and ignored. A numeric
  * `eventSource` says nothing, so the operation name (`Microsoft.ServiceHealth/…`) decides then. Resource
  * Health records name their fields `healthStatus/healthEventType/healthEventCause/healthEventCategory`
- * rather than the alert's `currentHealthStatus/type/cause`; azure-service-health.ts maps both.
+ * rather than the alert's `currentHealthStatus/type/cause`; azure-resource-health-alert.ts maps both.
  */
 import type { CrosswatchEvent } from '../event/schema.ts';
 import { isRecord, type JsonRecord, readField, readText } from '../util/read.ts';
-import {
-  buildHealthEvent,
-  classifyActivityEvent,
-  describeIgnoredEvent,
-  readRecordField,
-} from './azure-service-health.ts';
+import { readRecordField } from './azure-activity-fields.ts';
+import { buildHealthEvent, classifyActivityEvent, describeIgnoredEvent } from './azure-health-signal.ts';
 import { InvalidInputError, NormalizeError } from './errors.ts';
 import type { FormatResult, InputFormat, NormalizeContext } from './input-format.ts';
 

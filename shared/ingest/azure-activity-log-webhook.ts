@@ -8,16 +8,13 @@
  * `Dictionary<String, String>` (a JSON-encoded `impactedServices` inside), the `description` is
  * "Active: <title>" (the stage prefixed, so `properties.title` is preferred), the Resource Health
  * `resourceProviderName` is an operation (`Microsoft.Resourcehealth/healthevent/action`), and the
- * Administrative sample has no `eventSource` at all. The field mapping lives in azure-service-health.ts.
+ * Administrative sample has no `eventSource` at all. The field mapping lives in azure-service-health.ts
+ * and azure-resource-health-alert.ts.
  */
 
 import { isRecord, parseMaybeJson, readPath } from '../util/read.ts';
-import {
-  buildHealthEvent,
-  classifyActivityEvent,
-  describeIgnoredEvent,
-  readRecordField,
-} from './azure-service-health.ts';
+import { readRecordField } from './azure-activity-fields.ts';
+import { buildHealthEvent, classifyActivityEvent, describeIgnoredEvent } from './azure-health-signal.ts';
 import { InvalidInputError } from './errors.ts';
 import type { InputFormat } from './input-format.ts';
 

@@ -10,17 +10,17 @@
  * Quirks handled: the labels are inconsistent (`signalType` "Activity Log" vs "ActivityLog",
  * `monitoringService` "Resource Health" vs `eventSource` "ResourceHealth"), the Service Health test
  * action sends `impactedServices` as a real array and `alertTargetIDs` as just `/subscriptions/<id>`;
- * the field mapping itself lives in azure-service-health.ts.
+ * the field mapping itself lives in azure-service-health.ts and azure-resource-health-alert.ts.
  */
 
 import { isRecord, parseMaybeJson, readField, readText } from '../util/read.ts';
+import { readRecordField } from './azure-activity-fields.ts';
 import {
   buildHealthEvent,
   classifyActivityEvent,
   classifyMonitoringService,
   describeIgnoredEvent,
-  readRecordField,
-} from './azure-service-health.ts';
+} from './azure-health-signal.ts';
 import { InvalidInputError } from './errors.ts';
 import type { InputFormat } from './input-format.ts';
 

@@ -327,56 +327,52 @@ function firstPlainText(...values: unknown[]): string {
   return '';
 }
 
-function normalizeServiceEvent(
-  view: ItemView,
-  context: NormalizeContext,
-  notices: string[],
-): CrosswatchEvent {
-  const trackingId = readTrackingId(view);
-  const incidentKey = `azure:${trackingId.toUpperCase()}`;
-  const where = view.path ? `${view.path} (${trackingId})` : trackingId;
+type Impact = ReturnType<typeof readImpact>;
 
-  const eventType = view.text('eventType');
-  const eventTypeToken = toToken(eventType);
-  let category = CATEGORY_BY_EVENT_TYPE.get(eventTypeToken);
-  if (category === undefined) {
-    category = 'advisory';
-    notices.push(
-      eventType === undefined
-        ? `${where}: eventType is missing; treated as an advisory`
-        : `${where}: unknown eventType "${toOneLine(eventType, 60)}"; treated as an advisory`,
-    );
-  }
+function readServiceEventCategory(eventType: string | undefined, where: string, notices: string[]): Category {
+  const category = CATEGORY_BY_EVENT_TYPE.get(toToken(eventType));
+  if (category !== undefined) return category;
+  notices.push(
+    eventType === undefined
+      ? `${where}: eventType is missing; treated as an advisory`
+      : `${where}: unknown eventType "${toOneLine(eventType, 60)}"; treated as an advisory`,
+  );
+  return 'advisory';
+}
 
-  const impact = readImpact(view);
-  const lastUpdateTime = readTime(view.get('lastUpdateTime'));
-  // The event's own lastUpdateTime is the update's identity; the latest per-region time stands in for it.
+/** The latest per-region update time, standing in for an event without its own lastUpdateTime. */
+function readLatestRegionUpdate(impact: Impact): string | undefined {
   let regionUpdate: string | undefined;
   for (const region of impact.regions) {
     if (region.lastUpdateTime && (regionUpdate === undefined || region.lastUpdateTime > regionUpdate))
       regionUpdate = region.lastUpdateTime;
   }
-  const updatedAt = lastUpdateTime ?? regionUpdate ?? context.receivedAt;
-  const startedAt = readTime(view.get('impactStartTime')) ?? null;
-  const mitigatedAt = readTime(view.get('impactMitigationTime'));
+  return regionUpdate;
+}
 
-  const rawStatus = view.text('status');
+/** RCA and Resolved are resolved, future maintenance is scheduled; an unknown status counts as Active. */
+function readServiceEventStatus(
+  rawStatus: string | undefined,
+  eventType: string | undefined,
+  category: Category,
+  startedAt: string | null,
+  updatedAt: string,
+  where: string,
+  notices: string[],
+): Status {
   const statusToken = toToken(rawStatus);
   let status: Status;
-  if (eventTypeToken === 'rca' || statusToken === 'resolved') status = 'resolved';
+  if (toToken(eventType) === 'rca' || statusToken === 'resolved') status = 'resolved';
   else if (category === 'maintenance' && startedAt !== null && startedAt > updatedAt) status = 'scheduled';
   else status = category === 'advisory' ? 'informational' : 'active';
   if (rawStatus !== undefined && statusToken !== 'active' && statusToken !== 'resolved') {
     notices.push(`${where}: unknown status "${toOneLine(rawStatus, 60)}"; treated as Active`);
   }
+  return status;
+}
 
-  const level = view.text('level');
-  const eventLevel = view.text('eventLevel');
-  const severity: Severity =
-    SEVERITY_BY_LEVEL.get(toToken(level)) ??
-    SEVERITY_BY_LEVEL.get(toToken(eventLevel)) ??
-    (category === 'incident' || category === 'security' ? 'warning' : 'info');
-
+/** The subscription (or resource) the event was listed under, then the subscriptions and tenants it impacts. */
+function readServiceEventScope(view: ItemView, impact: Impact): Scope {
   const listedUnder = splitAtResourceHealth(readTrimmed(view.item.id) ?? '')?.scope ?? '';
   const scope: Scope = createEmptyScope();
   scope.subscriptionIds = uniqueStrings([subscriptionOf(listedUnder), ...impact.subscriptionIds]);
@@ -385,19 +381,17 @@ function normalizeServiceEvent(
   if (/^\/subscriptions\/[^/]+\/resourcegroups\/[^/]+\/providers\/./i.test(listedUnder)) {
     scope.resourceIds = [listedUnder.toLowerCase()];
   }
+  return scope;
+}
 
-  const article = view.get('article');
-  const title =
-    toPlainTitle(view.get('title')) ||
-    toPlainTitle(view.get('header')) ||
-    `Azure ${eventType ? toOneLine(eventType, 60) : 'service health event'} ${trackingId}`;
-  const summary = firstPlainText(
-    view.get('summary'),
-    isRecord(article) ? readField(article, 'articleContent') : article,
-    view.get('description'),
-    view.get('header'),
-  );
-
+function readServiceEventAttributes(
+  view: ItemView,
+  trackingId: string,
+  eventType: string | undefined,
+  level: string | undefined,
+  eventLevel: string | undefined,
+  impact: Impact,
+): Attributes {
   const regionStatuses = uniqueStrings(
     impact.regions.map(({ region, status: regionStatus }) =>
       region === undefined ? undefined : regionStatus === undefined ? region : `${region}:${regionStatus}`,
@@ -424,6 +418,47 @@ function normalizeServiceEvent(
     ['eventTags', readStrings(view.get('eventTags')).join(',') || undefined],
   ];
   for (const [key, value] of optional) if (value !== undefined) attributes[key] = value;
+  return attributes;
+}
+
+function normalizeServiceEvent(
+  view: ItemView,
+  context: NormalizeContext,
+  notices: string[],
+): CrosswatchEvent {
+  const trackingId = readTrackingId(view);
+  const incidentKey = `azure:${trackingId.toUpperCase()}`;
+  const where = view.path ? `${view.path} (${trackingId})` : trackingId;
+
+  const eventType = view.text('eventType');
+  const category = readServiceEventCategory(eventType, where, notices);
+  const impact = readImpact(view);
+  const lastUpdateTime = readTime(view.get('lastUpdateTime'));
+  // The event's own lastUpdateTime is the update's identity; the latest per-region time stands in for it.
+  const updatedAt = lastUpdateTime ?? readLatestRegionUpdate(impact) ?? context.receivedAt;
+  const startedAt = readTime(view.get('impactStartTime')) ?? null;
+  const mitigatedAt = readTime(view.get('impactMitigationTime'));
+  const rawStatus = view.text('status');
+  const status = readServiceEventStatus(rawStatus, eventType, category, startedAt, updatedAt, where, notices);
+
+  const level = view.text('level');
+  const eventLevel = view.text('eventLevel');
+  const severity: Severity =
+    SEVERITY_BY_LEVEL.get(toToken(level)) ??
+    SEVERITY_BY_LEVEL.get(toToken(eventLevel)) ??
+    (category === 'incident' || category === 'security' ? 'warning' : 'info');
+
+  const article = view.get('article');
+  const title =
+    toPlainTitle(view.get('title')) ||
+    toPlainTitle(view.get('header')) ||
+    `Azure ${eventType ? toOneLine(eventType, 60) : 'service health event'} ${trackingId}`;
+  const summary = firstPlainText(
+    view.get('summary'),
+    isRecord(article) ? readField(article, 'articleContent') : article,
+    view.get('description'),
+    view.get('header'),
+  );
 
   return createProviderEvent(EVENT_TYPES.providerIncident, {
     schemaVersion: 1,
@@ -438,14 +473,14 @@ function normalizeServiceEvent(
     summary,
     services: uniqueStrings(impact.services),
     regions: uniqueStrings(impact.regions.map((region) => region.region)),
-    scope,
+    scope: readServiceEventScope(view, impact),
     startedAt,
     updatedAt,
     resolvedAt: status === 'resolved' ? (mitigatedAt ?? updatedAt) : null,
     links: readEventLinks(view, trackingId),
     evidence: context.evidence,
-    stage: eventTypeToken === 'rca' ? 'RCA' : (rawStatus ?? null),
-    attributes,
+    stage: toToken(eventType) === 'rca' ? 'RCA' : (rawStatus ?? null),
+    attributes: readServiceEventAttributes(view, trackingId, eventType, level, eventLevel, impact),
   });
 }
 
@@ -465,11 +500,15 @@ function resourceTypeOf(resourceId: string): string | undefined {
   return namespace && types.length > 0 ? `${namespace}/${types.join('/')}` : undefined;
 }
 
-function normalizeAvailabilityStatus(
-  view: ItemView,
-  context: NormalizeContext,
-  notices: string[],
-): CrosswatchEvent {
+interface AvailabilityResource {
+  /** The resource id as listed (the part before `/providers/Microsoft.ResourceHealth/`). */
+  readonly resourcePart: string;
+  readonly resourceName: string;
+  readonly resourceId: string;
+}
+
+/** The resource an availability status is for, cut from its id. */
+function readAvailabilityResource(view: ItemView): AvailabilityResource {
   const idPath = `${view.path ? `${view.path}.` : ''}id`;
   const id = readTrimmed(view.item.id);
   if (id === undefined) throw new InvalidInputError(FORMAT, idPath, 'is missing or not a string');
@@ -478,34 +517,21 @@ function normalizeAvailabilityStatus(
   if (resourceName === undefined) {
     throw new InvalidInputError(FORMAT, idPath, 'does not name the resource the availability status is for');
   }
-  const resourceId = resourcePart.toLowerCase();
-  const state = view.text('availabilityState');
-  if (state === undefined) {
-    throw new InvalidInputError(FORMAT, view.fieldPath('availabilityState'), 'is missing or not a string');
-  }
-  let mapped = AVAILABILITY.get(toToken(state));
-  if (mapped === undefined) {
-    mapped = AVAILABILITY.get('unknown') ?? { status: 'informational', severity: 'info' };
-    notices.push(
-      `${view.path || resourceName}: unknown availabilityState "${toOneLine(state, 60)}"; treated as Unknown`,
-    );
-  }
+  return { resourcePart, resourceName, resourceId: resourcePart.toLowerCase() };
+}
 
-  const incidentKey = `azure-resource:${resourceId}`;
-  const occurredAt = readTime(view.get('occuredTime')) ?? readTime(view.get('occurredTime'));
-  const reportedAt = readTime(view.get('reportedTime'));
-  const updatedAt = reportedAt ?? occurredAt ?? context.receivedAt;
-  const recentlyResolved = view.get('recentlyResolved');
-  const resolvedTime = isRecord(recentlyResolved)
-    ? readTime(readField(recentlyResolved, 'resolvedTime'))
-    : undefined;
-
+/** The summary, then the detailed status when it says something else; else the title. */
+function readAvailabilitySummary(view: ItemView): string {
   const summaryText = toPlainText(view.get('summary'));
   const detailedStatus = toPlainText(view.get('detailedStatus'));
-  const summary =
+  return (
     [summaryText, detailedStatus !== summaryText ? detailedStatus : ''].filter(Boolean).join('\n') ||
-    toPlainText(view.get('title'));
+    toPlainText(view.get('title'))
+  );
+}
 
+/** The recommended actions: their text, and their links. */
+function readRecommendedActions(view: ItemView): { readonly actions: string[]; readonly links: Link[] } {
   const links: Link[] = [];
   const actions: string[] = [];
   for (const action of asArray(parseMaybeJson(view.get('recommendedActions')))) {
@@ -518,7 +544,10 @@ function normalizeAvailabilityStatus(
       toHttpUrl(readField(action, 'actionUrl')),
     );
   }
+  return { actions, links };
+}
 
+function readAvailabilityAttributes(view: ItemView, state: string, actions: readonly string[]): Attributes {
   const attributes: Attributes = {
     availabilityState: state,
     reasonType: view.text('reasonType') ?? null,
@@ -545,6 +574,38 @@ function normalizeAvailabilityStatus(
     ),
   );
   if (correlated.length > 0) attributes.serviceImpactingTrackingIds = correlated.join(',');
+  return attributes;
+}
+
+function normalizeAvailabilityStatus(
+  view: ItemView,
+  context: NormalizeContext,
+  notices: string[],
+): CrosswatchEvent {
+  const { resourcePart, resourceName, resourceId } = readAvailabilityResource(view);
+  const state = view.text('availabilityState');
+  if (state === undefined) {
+    throw new InvalidInputError(FORMAT, view.fieldPath('availabilityState'), 'is missing or not a string');
+  }
+  let mapped = AVAILABILITY.get(toToken(state));
+  if (mapped === undefined) {
+    mapped = AVAILABILITY.get('unknown') ?? { status: 'informational', severity: 'info' };
+    notices.push(
+      `${view.path || resourceName}: unknown availabilityState "${toOneLine(state, 60)}"; treated as Unknown`,
+    );
+  }
+
+  const incidentKey = `azure-resource:${resourceId}`;
+  const occurredAt = readTime(view.get('occuredTime')) ?? readTime(view.get('occurredTime'));
+  const reportedAt = readTime(view.get('reportedTime'));
+  const updatedAt = reportedAt ?? occurredAt ?? context.receivedAt;
+  const recentlyResolved = view.get('recentlyResolved');
+  const resolvedTime = isRecord(recentlyResolved)
+    ? readTime(readField(recentlyResolved, 'resolvedTime'))
+    : undefined;
+  const summary = readAvailabilitySummary(view);
+  const { actions, links } = readRecommendedActions(view);
+  const attributes = readAvailabilityAttributes(view, state, actions);
 
   const scope = createEmptyScope();
   scope.resourceIds = [resourceId];

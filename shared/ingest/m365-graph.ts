@@ -132,6 +132,58 @@ function readLatestPost(posts: unknown[]): LatestPost | undefined {
   return latest;
 }
 
+function readIssueCategory(classification: string | undefined, where: string, notices: string[]): Category {
+  const classificationToken = toToken(classification);
+  if (classificationToken === 'incident') return 'incident';
+  if (classificationToken !== 'advisory') {
+    notices.push(
+      classification === undefined
+        ? `${where}: classification is missing; treated as an advisory`
+        : `${where}: unknown classification "${classification}"; treated as an advisory`,
+    );
+  }
+  return 'advisory';
+}
+
+function readIssueSeverity(statusToken: string, category: Category): Severity {
+  if (statusToken === 'serviceinterruption') return 'critical';
+  if (category === 'incident') return 'error';
+  return 'warning';
+}
+
+/** The issue's identifiers and flags (null when absent), then up to MAX_DETAIL_ATTRIBUTES `detail.<name>`. */
+function readIssueAttributes(
+  issue: JsonRecord,
+  id: string,
+  classification: string | undefined,
+  graphStatus: string | undefined,
+  isResolved: boolean | undefined,
+  postCount: number,
+  latestPost: LatestPost | undefined,
+): Attributes {
+  const text = (key: string, maxLength: number) => readText(readField(issue, key), maxLength) ?? null;
+  const attributes: Attributes = {
+    issueId: id,
+    classification: classification ?? null,
+    graphStatus: graphStatus ?? null,
+    origin: text('origin', 100),
+    feature: text('feature', 300),
+    featureGroup: text('featureGroup', 300),
+    isResolved: isResolved ?? null,
+    postCount,
+    latestPostAt: latestPost?.createdAt ?? null,
+  };
+  let detailCount = 0;
+  for (const detail of asArray(parseMaybeJson(readField(issue, 'details')))) {
+    if (!isRecord(detail)) continue;
+    const name = readText(readField(detail, 'name'), 100);
+    if (name === undefined) continue;
+    if (++detailCount > MAX_DETAIL_ATTRIBUTES) break;
+    attributes[`detail.${name}`] = readText(readField(detail, 'value'), 1000) ?? null;
+  }
+  return attributes;
+}
+
 function normalizeIssue(
   issue: JsonRecord,
   path: string,
@@ -151,21 +203,7 @@ function normalizeIssue(
   const graphStatus = text('status', 100);
   const statusToken = toToken(graphStatus);
   const isResolved = readBoolean(get('isResolved'));
-
-  let category: Category;
-  const classificationToken = toToken(classification);
-  if (classificationToken === 'incident') category = 'incident';
-  else {
-    category = 'advisory';
-    if (classificationToken !== 'advisory') {
-      notices.push(
-        classification === undefined
-          ? `${where}: classification is missing; treated as an advisory`
-          : `${where}: unknown classification "${classification}"; treated as an advisory`,
-      );
-    }
-  }
-
+  const category = readIssueCategory(classification, where, notices);
   const resolved = isResolved === true || RESOLVED_STATUSES.has(statusToken);
   const status: Status = resolved ? 'resolved' : 'active';
   if (!RESOLVED_STATUSES.has(statusToken) && !ACTIVE_STATUSES.has(statusToken)) {
@@ -175,11 +213,7 @@ function normalizeIssue(
         : `${where}: unknown status "${graphStatus}"; treated as ${status}`,
     );
   }
-
-  let severity: Severity;
-  if (statusToken === 'serviceinterruption') severity = 'critical';
-  else if (category === 'incident') severity = 'error';
-  else severity = 'warning';
+  const severity = readIssueSeverity(statusToken, category);
 
   const posts = asArray(parseMaybeJson(get('posts')));
   const latestPost = readLatestPost(posts);
@@ -196,26 +230,15 @@ function normalizeIssue(
   const title =
     toPlainTitle(get('title')) || `${service ?? 'Microsoft 365'} ${classification ?? 'issue'} ${id}`;
   const summary = toPlainText(get('impactDescription')) || toPlainText(latestPost?.content) || title;
-
-  const attributes: Attributes = {
-    issueId: id,
-    classification: classification ?? null,
-    graphStatus: graphStatus ?? null,
-    origin: text('origin', 100) ?? null,
-    feature: text('feature', 300) ?? null,
-    featureGroup: text('featureGroup', 300) ?? null,
-    isResolved: isResolved ?? null,
-    postCount: posts.length,
-    latestPostAt: latestPost?.createdAt ?? null,
-  };
-  let detailCount = 0;
-  for (const detail of asArray(parseMaybeJson(get('details')))) {
-    if (!isRecord(detail)) continue;
-    const name = readText(readField(detail, 'name'), 100);
-    if (name === undefined) continue;
-    if (++detailCount > MAX_DETAIL_ATTRIBUTES) break;
-    attributes[`detail.${name}`] = readText(readField(detail, 'value'), 1000) ?? null;
-  }
+  const attributes = readIssueAttributes(
+    issue,
+    id,
+    classification,
+    graphStatus,
+    isResolved,
+    posts.length,
+    latestPost,
+  );
 
   return createProviderEvent(EVENT_TYPES.providerIncident, {
     schemaVersion: 1,

@@ -136,6 +136,13 @@ function clip(text: string): string {
   return text.length > MAX_DETAIL ? `${text.slice(0, MAX_DETAIL - 1)}…` : text;
 }
 
+/** What one attempt came to: the sink's result (null when it timed out or threw) and a redacted detail. */
+interface AttemptOutcome {
+  readonly outcome: DeliveryAttempt['outcome'];
+  readonly result: SendResult | null;
+  readonly detail: string;
+}
+
 /** One attempt, bounded by attemptTimeoutMs and the run's signal; never throws. */
 async function attemptSend(
   sink: Sink,
@@ -143,7 +150,7 @@ async function attemptSend(
   attempt: number,
   context: WorkerContext,
   signal: AbortSignal | undefined,
-): Promise<{ outcome: DeliveryAttempt['outcome']; result: SendResult | null; detail: string }> {
+): Promise<AttemptOutcome> {
   const controller = new AbortController();
   const timeout = new DeliveryTimeoutError(`no answer within ${context.settings.attemptTimeoutMs} ms`);
   const timer = setTimeout(() => controller.abort(timeout), context.settings.attemptTimeoutMs);
@@ -298,6 +305,193 @@ function leaseLost(context: WorkerContext): HeadResult {
   return { kind: 'wait', until: context.now() + 1000 };
 }
 
+/** What one queue entry led to: null to carry on with the next entry, or the end of this pass. */
+type EntryResult = HeadResult | null;
+
+/** A claimed delivery and the attempt just made on it. */
+interface AttemptMade {
+  readonly sink: Sink;
+  readonly claimed: StoredItem<DeliveryRecord>;
+  readonly attempt: number;
+  /** The claimed delivery with this attempt in its history. */
+  readonly tried: DeliveryRecord;
+  readonly sent: AttemptOutcome;
+  readonly finishedAt: number;
+}
+
+/**
+ * Whether the delivery must wait: another worker holds its lease (the queue is theirs until the
+ * lease ends, which keeps the order) or its next attempt is not due yet. Null when it may go now.
+ */
+function waitForTurn(context: WorkerContext, record: DeliveryRecord, now: number): HeadResult | null {
+  if (record.lease && record.lease.owner !== context.workerId && record.lease.until > now) {
+    // Look again soon: the other worker usually finishes long before its lease ends.
+    return { kind: 'wait', until: Math.min(record.lease.until, now + 1000) };
+  }
+  if (record.nextAttemptAt > now) return { kind: 'wait', until: record.nextAttemptAt };
+  return null;
+}
+
+/**
+ * Claims the delivery with a conditional write that sets our lease; null when another worker wrote
+ * it first. The claim counts the attempt: a crash during it still counts toward maxAttempts.
+ */
+async function claimDelivery(
+  context: WorkerContext,
+  item: StoredItem<DeliveryRecord>,
+  attempt: number,
+  startedAt: number,
+): Promise<StoredItem<DeliveryRecord> | null> {
+  const record = item.value;
+  try {
+    return await context.store.put(
+      OUTBOX_COLLECTIONS.deliveries,
+      record.id,
+      {
+        ...record,
+        attempts: attempt,
+        lease: { owner: context.workerId, until: startedAt + context.settings.leaseMs },
+      },
+      { expectedVersion: item.version },
+    );
+  } catch (error) {
+    if (!(error instanceof ConflictError)) throw error;
+    return null;
+  }
+}
+
+/** Marks the delivery dead (firing its fallback chain); logs it when given the reason's short name. */
+async function recordDeadLetter(
+  context: WorkerContext,
+  counters: Counters,
+  made: AttemptMade,
+  reason: string,
+  logReason: string | null,
+): Promise<EntryResult> {
+  if (!(await finish(context, made.claimed, deadLetter(made.tried, reason, made.finishedAt))))
+    return leaseLost(context);
+  counters.dead++;
+  if (logReason !== null) {
+    context.logger.warn('outbox: dead letter', {
+      deliveryId: made.claimed.value.id,
+      sink: made.sink.name,
+      reason: logReason,
+    });
+  }
+  return null;
+}
+
+/**
+ * Schedules the next attempt after what the destination asked (capped) or an exponential backoff;
+ * a retry that would come after the delivery's max age is a dead letter instead.
+ */
+async function scheduleRetry(
+  context: WorkerContext,
+  counters: Counters,
+  made: AttemptMade,
+  describe: string,
+): Promise<EntryResult> {
+  const { settings } = context;
+  const { sink, claimed, attempt, tried, sent, finishedAt } = made;
+  const result = sent.result;
+  const delay =
+    result?.outcome === 'retry-after'
+      ? capRetryAfter(result.retryAfterMs, settings.retryAfterCapMs)
+      : computeBackoffDelay(attempt, settings, context.random);
+  const nextAttemptAt = finishedAt + delay;
+  if (nextAttemptAt - Date.parse(claimed.value.queuedAt) > settings.maxAgeMs) {
+    const reason = `max age ${settings.maxAgeMs} ms would be exceeded before the next attempt; last: ${describe}`;
+    return recordDeadLetter(context, counters, made, reason, null);
+  }
+  if (await finish(context, claimed, { ...tried, lease: null, nextAttemptAt })) counters.retried++;
+  context.logger.info('outbox: retry scheduled', {
+    deliveryId: claimed.value.id,
+    sink: sink.name,
+    attempt,
+    outcome: sent.outcome,
+    delayMs: delay,
+  });
+  return { kind: 'wait', until: nextAttemptAt };
+}
+
+/** Records what the attempt came to: delivered, a dead letter (permanent, max attempts), or a retry. */
+async function recordOutcome(
+  context: WorkerContext,
+  counters: Counters,
+  made: AttemptMade,
+): Promise<EntryResult> {
+  const { settings } = context;
+  const { sink, claimed, attempt, tried, sent, finishedAt } = made;
+  const result = sent.result;
+  if (result?.outcome === 'delivered') {
+    const next: DeliveryRecord = {
+      ...tried,
+      status: 'delivered',
+      lease: null,
+      deliveredAt: new Date(finishedAt).toISOString(),
+      receipt: result.receipt,
+    };
+    if (!(await finish(context, claimed, next))) return leaseLost(context);
+    counters.delivered++;
+    context.logger.info('outbox: delivered', { deliveryId: claimed.value.id, sink: sink.name, attempt });
+    return null;
+  }
+  const status = result?.status ?? null;
+  const describe = `${sent.outcome}${status === null ? '' : ` (${status})`}: ${sent.detail}`;
+  if (result?.outcome === 'permanent') {
+    return recordDeadLetter(context, counters, made, `permanent failure: ${describe}`, 'permanent');
+  }
+  if (attempt >= settings.maxAttempts) {
+    const reason = `max attempts (${settings.maxAttempts}) reached; last: ${describe}`;
+    return recordDeadLetter(context, counters, made, reason, 'max-attempts');
+  }
+  return scheduleRetry(context, counters, made, describe);
+}
+
+/**
+ * One pending delivery at the head of its sink's queue: waits for its turn, dead-letters it past its
+ * max age, or paces, claims, sends it (with its timeout) and records the outcome.
+ */
+async function processDelivery(
+  sink: Sink,
+  context: WorkerContext,
+  counters: Counters,
+  item: StoredItem<DeliveryRecord>,
+  signal: AbortSignal | undefined,
+): Promise<EntryResult> {
+  const { settings } = context;
+  const record = item.value;
+  const now = context.now();
+  const turn = waitForTurn(context, record, now);
+  if (turn !== null) return turn;
+  if (now - Date.parse(record.queuedAt) > settings.maxAgeMs) {
+    const reason = `max age ${settings.maxAgeMs} ms exceeded after ${record.attempts} attempt(s)${record.lastAttempt ? `; last: ${record.lastAttempt.detail}` : ''}`;
+    if (await finish(context, item, deadLetter(record, reason, now))) counters.dead++;
+    return null;
+  }
+  if (signal?.aborted) return { kind: 'stop' };
+  // Pace first, then claim: the lease covers the attempt, not the wait for the rate limit.
+  if (!(await getLimiter(context, sink).acquire(signal))) return { kind: 'stop' };
+  const startedAt = context.now();
+  const attempt = record.attempts + 1;
+  const claimed = await claimDelivery(context, item, attempt, startedAt);
+  if (claimed === null) return { kind: 'wait', until: startedAt };
+  const sent = await attemptSend(sink, claimed.value, attempt, context, signal);
+  const finishedAt = context.now();
+  const tried = appendAttempt(
+    { ...claimed.value },
+    {
+      attempt,
+      startedAt: new Date(startedAt).toISOString(),
+      finishedAt: new Date(finishedAt).toISOString(),
+      outcome: sent.outcome,
+      status: sent.result?.status ?? null,
+      detail: sent.detail,
+    },
+  );
+  return recordOutcome(context, counters, { sink, claimed, attempt, tried, sent, finishedAt });
+}
+
 /** Handles the head of one sink's queue: drops final entries, waits, or sends one delivery. */
 async function processHead(
   sink: Sink,
@@ -305,7 +499,7 @@ async function processHead(
   counters: Counters,
   signal: AbortSignal | undefined,
 ): Promise<HeadResult> {
-  const { store, settings } = context;
+  const { store } = context;
   const page = await store.list<QueueEntry>(OUTBOX_COLLECTIONS.queue, { prefix: `${sink.name}|`, limit: 20 });
   let progressed = false;
   for (const entry of page.items) {
@@ -318,115 +512,13 @@ async function processHead(
     }
     if (item.value.sink !== sink.name) continue;
     progressed = true;
-    const record = item.value;
-    if (record.status !== 'pending') {
+    if (item.value.status !== 'pending') {
       // Final already (a crash between the mark and the queue cleanup): just clean up.
       await store.delete(OUTBOX_COLLECTIONS.queue, entry.key);
       continue;
     }
-    const now = context.now();
-    // Another worker is sending it: the queue is theirs until the lease ends (keeps the order).
-    if (record.lease && record.lease.owner !== context.workerId && record.lease.until > now) {
-      // Look again soon: the other worker usually finishes long before its lease ends.
-      return { kind: 'wait', until: Math.min(record.lease.until, now + 1000) };
-    }
-    if (record.nextAttemptAt > now) return { kind: 'wait', until: record.nextAttemptAt };
-    const queuedAt = Date.parse(record.queuedAt);
-    if (now - queuedAt > settings.maxAgeMs) {
-      const reason = `max age ${settings.maxAgeMs} ms exceeded after ${record.attempts} attempt(s)${record.lastAttempt ? `; last: ${record.lastAttempt.detail}` : ''}`;
-      if (await finish(context, item, deadLetter(record, reason, now))) counters.dead++;
-      continue;
-    }
-    if (signal?.aborted) return { kind: 'stop' };
-    // Pace first, then claim: the lease covers the attempt, not the wait for the rate limit.
-    if (!(await getLimiter(context, sink).acquire(signal))) return { kind: 'stop' };
-    const startedAt = context.now();
-    const attempt = record.attempts + 1;
-    let claimed: StoredItem<DeliveryRecord>;
-    try {
-      // The claim counts the attempt: a crash during it still counts toward maxAttempts.
-      claimed = await store.put(
-        OUTBOX_COLLECTIONS.deliveries,
-        record.id,
-        {
-          ...record,
-          attempts: attempt,
-          lease: { owner: context.workerId, until: startedAt + settings.leaseMs },
-        },
-        { expectedVersion: item.version },
-      );
-    } catch (error) {
-      if (!(error instanceof ConflictError)) throw error;
-      return { kind: 'wait', until: startedAt };
-    }
-    const sent = await attemptSend(sink, claimed.value, attempt, context, signal);
-    const finishedAt = context.now();
-    const attemptRecord: DeliveryAttempt = {
-      attempt,
-      startedAt: new Date(startedAt).toISOString(),
-      finishedAt: new Date(finishedAt).toISOString(),
-      outcome: sent.outcome,
-      status: sent.result?.status ?? null,
-      detail: sent.detail,
-    };
-    const tried = appendAttempt({ ...claimed.value }, attemptRecord);
-    const result = sent.result;
-    if (result?.outcome === 'delivered') {
-      const next: DeliveryRecord = {
-        ...tried,
-        status: 'delivered',
-        lease: null,
-        deliveredAt: new Date(finishedAt).toISOString(),
-        receipt: result.receipt,
-      };
-      if (!(await finish(context, claimed, next))) return leaseLost(context);
-      counters.delivered++;
-      context.logger.info('outbox: delivered', { deliveryId: record.id, sink: sink.name, attempt });
-      continue;
-    }
-    const describe = `${sent.outcome}${attemptRecord.status === null ? '' : ` (${attemptRecord.status})`}: ${sent.detail}`;
-    if (result?.outcome === 'permanent') {
-      if (!(await finish(context, claimed, deadLetter(tried, `permanent failure: ${describe}`, finishedAt))))
-        return leaseLost(context);
-      counters.dead++;
-      context.logger.warn('outbox: dead letter', {
-        deliveryId: record.id,
-        sink: sink.name,
-        reason: 'permanent',
-      });
-      continue;
-    }
-    if (attempt >= settings.maxAttempts) {
-      const reason = `max attempts (${settings.maxAttempts}) reached; last: ${describe}`;
-      if (!(await finish(context, claimed, deadLetter(tried, reason, finishedAt)))) return leaseLost(context);
-      counters.dead++;
-      context.logger.warn('outbox: dead letter', {
-        deliveryId: record.id,
-        sink: sink.name,
-        reason: 'max-attempts',
-      });
-      continue;
-    }
-    const delay =
-      result?.outcome === 'retry-after'
-        ? capRetryAfter(result.retryAfterMs, settings.retryAfterCapMs)
-        : computeBackoffDelay(attempt, settings, context.random);
-    const nextAttemptAt = finishedAt + delay;
-    if (nextAttemptAt - queuedAt > settings.maxAgeMs) {
-      const reason = `max age ${settings.maxAgeMs} ms would be exceeded before the next attempt; last: ${describe}`;
-      if (!(await finish(context, claimed, deadLetter(tried, reason, finishedAt)))) return leaseLost(context);
-      counters.dead++;
-      continue;
-    }
-    if (await finish(context, claimed, { ...tried, lease: null, nextAttemptAt })) counters.retried++;
-    context.logger.info('outbox: retry scheduled', {
-      deliveryId: record.id,
-      sink: sink.name,
-      attempt,
-      outcome: sent.outcome,
-      delayMs: delay,
-    });
-    return { kind: 'wait', until: nextAttemptAt };
+    const result = await processDelivery(sink, context, counters, item, signal);
+    if (result !== null) return result;
   }
   return progressed ? { kind: 'done' } : { kind: 'empty' };
 }

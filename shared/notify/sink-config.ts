@@ -255,6 +255,65 @@ function validateSmtp(value: unknown, path: string): EmailSinkConfig['smtp'] {
   };
 }
 
+/** A Standard Webhooks sink: its URL and its `whsec_` signing secret of 24-64 random bytes. */
+function validateWebhookSink(
+  value: Fields,
+  path: string,
+  name: string,
+  allowInsecure: boolean | undefined,
+): WebhookSinkConfig {
+  const url = readUrl(value, 'url', path, true, allowInsecure === true) as string;
+  const secret = readString(value, 'secret', path, true);
+  const match = SECRET_PATTERN.exec(secret);
+  const bytes = match?.[1] ? Buffer.from(match[1], 'base64').length : 0;
+  if (!match || bytes < 24 || bytes > 64) {
+    fail(`${path}.secret`, 'must be "whsec_" followed by base64 of 24-64 random bytes');
+  }
+  const allowPrivate = readBoolean(value, 'allowPrivate', path);
+  return {
+    kind: 'webhook',
+    name,
+    url,
+    secret,
+    ...(allowInsecure === undefined ? {} : { allowInsecure }),
+    ...(allowPrivate === undefined ? {} : { allowPrivate }),
+  };
+}
+
+function readPhoneNumbers(phones: unknown, path: string): string[] {
+  if (!Array.isArray(phones) || phones.length === 0 || phones.length > 20) {
+    fail(`${path}.phoneNumbers`, 'must be a list of 1-20 phone numbers');
+  }
+  return phones.map((phone, index) => {
+    if (typeof phone !== 'string' || !E164_PATTERN.test(phone)) {
+      fail(`${path}.phoneNumbers[${index}]`, 'must be an E.164 phone number such as +15551234567');
+    }
+    return phone;
+  });
+}
+
+/** An SNS sink: a region and exactly one of a topic ARN or a list of phone numbers (SMS). */
+function validateSnsSink(value: Fields, path: string, name: string): SnsSinkConfig {
+  const region = readRegion(value, path);
+  const topicArn = readString(value, 'topicArn', path, false);
+  const phones = value.phoneNumbers;
+  if ((topicArn === undefined) === (phones === undefined)) {
+    fail(path, 'set exactly one of topicArn or phoneNumbers');
+  }
+  if (topicArn !== undefined && !TOPIC_ARN_PATTERN.test(topicArn))
+    fail(`${path}.topicArn`, 'must be an SNS topic ARN');
+  const phoneNumbers = phones === undefined ? undefined : readPhoneNumbers(phones, path);
+  const endpoint = readUrl(value, 'endpoint', path, false, true);
+  return {
+    kind: 'sns',
+    name,
+    region,
+    ...(topicArn === undefined ? {} : { topicArn }),
+    ...(phoneNumbers === undefined ? {} : { phoneNumbers }),
+    ...(endpoint === undefined ? {} : { endpoint }),
+  };
+}
+
 /** Validates one sink entry; `path` is how the error names it (`notify.sinks[2]`). */
 export function validateSinkConfig(value: unknown, path: string): SinkConfig {
   if (!isObject(value)) return fail(path, 'must be an object with name and kind');
@@ -291,24 +350,8 @@ export function validateSinkConfig(value: unknown, path: string): SinkConfig {
       const url = readUrl(value, 'url', path, false, insecure);
       return { kind: 'opsgenie', name, apiKey, region, ...(url === undefined ? {} : { url }), ...flag };
     }
-    case 'webhook': {
-      const url = readUrl(value, 'url', path, true, insecure) as string;
-      const secret = readString(value, 'secret', path, true);
-      const match = SECRET_PATTERN.exec(secret);
-      const bytes = match?.[1] ? Buffer.from(match[1], 'base64').length : 0;
-      if (!match || bytes < 24 || bytes > 64) {
-        fail(`${path}.secret`, 'must be "whsec_" followed by base64 of 24-64 random bytes');
-      }
-      const allowPrivate = readBoolean(value, 'allowPrivate', path);
-      return {
-        kind: 'webhook',
-        name,
-        url,
-        secret,
-        ...flag,
-        ...(allowPrivate === undefined ? {} : { allowPrivate }),
-      };
-    }
+    case 'webhook':
+      return validateWebhookSink(value, path, name, allowInsecure);
     case 'email':
       return {
         kind: 'email',
@@ -328,37 +371,8 @@ export function validateSinkConfig(value: unknown, path: string): SinkConfig {
         ...(endpoint === undefined ? {} : { endpoint }),
       };
     }
-    case 'sns': {
-      const region = readRegion(value, path);
-      const topicArn = readString(value, 'topicArn', path, false);
-      const phones = value.phoneNumbers;
-      if ((topicArn === undefined) === (phones === undefined)) {
-        fail(path, 'set exactly one of topicArn or phoneNumbers');
-      }
-      if (topicArn !== undefined && !TOPIC_ARN_PATTERN.test(topicArn))
-        fail(`${path}.topicArn`, 'must be an SNS topic ARN');
-      let phoneNumbers: string[] | undefined;
-      if (phones !== undefined) {
-        if (!Array.isArray(phones) || phones.length === 0 || phones.length > 20) {
-          fail(`${path}.phoneNumbers`, 'must be a list of 1-20 phone numbers');
-        }
-        phoneNumbers = phones.map((phone, index) => {
-          if (typeof phone !== 'string' || !E164_PATTERN.test(phone)) {
-            fail(`${path}.phoneNumbers[${index}]`, 'must be an E.164 phone number such as +15551234567');
-          }
-          return phone;
-        });
-      }
-      const endpoint = readUrl(value, 'endpoint', path, false, true);
-      return {
-        kind: 'sns',
-        name,
-        region,
-        ...(topicArn === undefined ? {} : { topicArn }),
-        ...(phoneNumbers === undefined ? {} : { phoneNumbers }),
-        ...(endpoint === undefined ? {} : { endpoint }),
-      };
-    }
+    case 'sns':
+      return validateSnsSink(value, path, name);
     case 'file':
       return { kind: 'file', name, path: readString(value, 'path', path, true) };
     case 'console': {

@@ -4,7 +4,12 @@
  * socket events, status against a healthy set, selected headers, an optional body keyword or regex
  * on a bounded prefix of the body, and the certificate's days left for https.
  */
-import { type IncomingHttpHeaders, type IncomingMessage, request as requestHttp } from 'node:http';
+import {
+  type ClientRequest,
+  type IncomingHttpHeaders,
+  type IncomingMessage,
+  request as requestHttp,
+} from 'node:http';
 import { request as requestHttps } from 'node:https';
 import { isIP, type Socket } from 'node:net';
 import type { TLSSocket } from 'node:tls';
@@ -53,6 +58,108 @@ function collectCa(ctx: ProbeContext, extra: string | undefined): string[] | und
   return list.length > 0 ? list : undefined;
 }
 
+type MutablePhases = { -readonly [K in keyof PhaseTimings]: PhaseTimings[K] };
+
+/** One exchange in flight: what its socket, request and response listeners share. */
+interface ExchangeState {
+  readonly ctx: ProbeContext;
+  readonly secure: boolean;
+  readonly phases: MutablePhases;
+  /** The phase in progress: it names the error code of a failure or timeout. */
+  phase: ProbePhase;
+  settled: boolean;
+  certDaysLeft: number | null;
+  tlsProtocol: string | null;
+  /** Milliseconds since the exchange started. */
+  readonly elapsed: () => number;
+  readonly finish: (outcome: { ok: HttpExchange } | { failure: ProbeFailure }) => void;
+  readonly fail: (code: ProbeErrorCode, detail: string, aborted?: boolean, cause?: unknown) => void;
+}
+
+function openRequest(
+  url: URL,
+  hostname: string,
+  options: HttpExchangeOptions,
+  state: ExchangeState,
+): ClientRequest {
+  const { secure, ctx } = state;
+  return (secure ? requestHttps : requestHttp)(url, {
+    method: options.method ?? 'GET',
+    agent: false,
+    headers: { 'user-agent': USER_AGENT, accept: '*/*', connection: 'close', ...options.headers },
+    ...(secure ? { ca: collectCa(ctx, options.ca), servername: isIP(hostname) ? undefined : hostname } : {}),
+  });
+}
+
+/** Phase timings from the socket's events; the certificate and protocol once TLS is up. */
+function timeSocketPhases(state: ExchangeState, socket: Socket): void {
+  const { phases } = state;
+  socket.once('lookup', () => {
+    phases.dnsMs = state.elapsed();
+    state.phase = 'connect';
+  });
+  socket.once('connect', () => {
+    phases.connectMs = state.elapsed();
+    state.phase = state.secure ? 'tls' : 'http';
+  });
+  if (state.secure) {
+    socket.once('secureConnect', () => {
+      phases.tlsMs = state.elapsed();
+      state.phase = 'http';
+      const tlsSocket = socket as TLSSocket;
+      state.tlsProtocol = tlsSocket.getProtocol() ?? null;
+      state.certDaysLeft = computeDaysLeft(tlsSocket.getPeerCertificate()?.valid_to, state.ctx.wallNow());
+    });
+  }
+}
+
+/** Collects the body up to maxBodyBytes (then closes the connection) and finishes with the response. */
+function readResponse(
+  state: ExchangeState,
+  req: ClientRequest,
+  response: IncomingMessage,
+  maxBodyBytes: number,
+): void {
+  const { phases } = state;
+  phases.firstByteMs = state.elapsed();
+  const chunks: Buffer[] = [];
+  let kept = 0;
+  let truncated = false;
+  const complete = () => {
+    phases.totalMs = state.elapsed();
+    state.finish({
+      ok: {
+        status: response.statusCode ?? 0,
+        headers: response.headers,
+        body: Buffer.concat(chunks),
+        bodyTruncated: truncated,
+        phases,
+        certDaysLeft: state.certDaysLeft,
+        tlsProtocol: state.tlsProtocol,
+      },
+    });
+  };
+  response.on('data', (chunk: Buffer) => {
+    if (state.settled) return;
+    const room = maxBodyBytes - kept;
+    if (chunk.length > room) {
+      if (room > 0) chunks.push(chunk.subarray(0, room));
+      kept = maxBodyBytes;
+      truncated = true;
+      complete();
+      req.destroy();
+      return;
+    }
+    chunks.push(chunk);
+    kept += chunk.length;
+  });
+  response.on('end', complete);
+  response.on('error', (error) =>
+    state.fail(classifyError(error, 'http'), describeError(error), false, error),
+  );
+  response.on('aborted', () => state.fail('TCP_RESET', 'connection closed before the response ended'));
+}
+
 /**
  * One request on a fresh connection. Resolves with the response (body bounded) or rejects with a
  * ProbeFailure whose code names the phase that failed; settles synchronously when the signal aborts
@@ -64,18 +171,16 @@ export function performHttpExchange(
   start: number = ctx.now(),
 ): Promise<HttpExchange> {
   const url = new URL(options.url);
-  const secure = url.protocol === 'https:';
   const maxBodyBytes = options.maxBodyBytes ?? DEFAULT_MAX_BODY_BYTES;
-  const phases: { -readonly [K in keyof PhaseTimings]: PhaseTimings[K] } = createEmptyPhases();
+  const phases: MutablePhases = createEmptyPhases();
   const hostname = url.hostname.replace(/^\[|\]$/g, '');
-  let phase: ProbePhase = isIP(hostname) ? 'connect' : 'dns';
   const elapsed = () => roundMs(ctx.now() - start);
 
   return new Promise<HttpExchange>((resolve, reject) => {
-    let settled = false;
-    const finish = (outcome: { ok: HttpExchange } | { failure: ProbeFailure }) => {
-      if (settled) return;
-      settled = true;
+    let request: ClientRequest | undefined;
+    const finish: ExchangeState['finish'] = (outcome) => {
+      if (state.settled) return;
+      state.settled = true;
       ctx.signal.removeEventListener('abort', onAbort);
       if ('ok' in outcome) resolve(outcome.ok);
       else {
@@ -83,98 +188,41 @@ export function performHttpExchange(
         reject(outcome.failure);
       }
     };
-    const fail = (code: ProbeErrorCode, detail: string, aborted = false, cause?: unknown) =>
-      finish({ failure: new ProbeFailure(code, detail, phases, aborted, { cause }) });
+    const state: ExchangeState = {
+      ctx,
+      secure: url.protocol === 'https:',
+      phases,
+      phase: isIP(hostname) ? 'connect' : 'dns',
+      settled: false,
+      certDaysLeft: null,
+      tlsProtocol: null,
+      elapsed,
+      finish,
+      fail: (code, detail, aborted = false, cause) =>
+        finish({ failure: new ProbeFailure(code, detail, phases, aborted, { cause }) }),
+    };
     const onAbort = () => {
-      fail(
-        classifyTimeout(phase),
-        `no ${phase === 'http' ? 'response' : `${phase} completion`} within ${elapsed()} ms`,
+      state.fail(
+        classifyTimeout(state.phase),
+        `no ${state.phase === 'http' ? 'response' : `${state.phase} completion`} within ${elapsed()} ms`,
         true,
       );
       request?.destroy();
     };
     if (ctx.signal.aborted) {
       phases.totalMs = 0;
-      reject(new ProbeFailure(classifyTimeout(phase), 'aborted before start', phases, true));
+      reject(new ProbeFailure(classifyTimeout(state.phase), 'aborted before start', phases, true));
       return;
     }
-
-    let request: ReturnType<typeof requestHttp> | undefined;
-    let certDaysLeft: number | null = null;
-    let tlsProtocol: string | null = null;
-    const begin = () => {
-      const req = (secure ? requestHttps : requestHttp)(url, {
-        method: options.method ?? 'GET',
-        agent: false,
-        headers: { 'user-agent': USER_AGENT, accept: '*/*', connection: 'close', ...options.headers },
-        ...(secure
-          ? { ca: collectCa(ctx, options.ca), servername: isIP(hostname) ? undefined : hostname }
-          : {}),
-      });
-      request = req;
-      req.on('socket', (socket: Socket) => {
-        socket.once('lookup', () => {
-          phases.dnsMs = elapsed();
-          phase = 'connect';
-        });
-        socket.once('connect', () => {
-          phases.connectMs = elapsed();
-          phase = secure ? 'tls' : 'http';
-        });
-        if (secure) {
-          socket.once('secureConnect', () => {
-            phases.tlsMs = elapsed();
-            phase = 'http';
-            const tlsSocket = socket as TLSSocket;
-            tlsProtocol = tlsSocket.getProtocol() ?? null;
-            certDaysLeft = computeDaysLeft(tlsSocket.getPeerCertificate()?.valid_to, ctx.wallNow());
-          });
-        }
-      });
-      req.on('error', (error) => fail(classifyError(error, phase), describeError(error), false, error));
-      req.on('response', (response: IncomingMessage) => {
-        phases.firstByteMs = elapsed();
-        const chunks: Buffer[] = [];
-        let kept = 0;
-        let truncated = false;
-        const complete = () => {
-          phases.totalMs = elapsed();
-          finish({
-            ok: {
-              status: response.statusCode ?? 0,
-              headers: response.headers,
-              body: Buffer.concat(chunks),
-              bodyTruncated: truncated,
-              phases,
-              certDaysLeft,
-              tlsProtocol,
-            },
-          });
-        };
-        response.on('data', (chunk: Buffer) => {
-          if (settled) return;
-          const room = maxBodyBytes - kept;
-          if (chunk.length > room) {
-            if (room > 0) chunks.push(chunk.subarray(0, room));
-            kept = maxBodyBytes;
-            truncated = true;
-            complete();
-            req.destroy();
-            return;
-          }
-          chunks.push(chunk);
-          kept += chunk.length;
-        });
-        response.on('end', complete);
-        response.on('error', (error) =>
-          fail(classifyError(error, 'http'), describeError(error), false, error),
-        );
-        response.on('aborted', () => fail('TCP_RESET', 'connection closed before the response ended'));
-      });
-      req.end();
-    };
     ctx.signal.addEventListener('abort', onAbort, { once: true });
-    begin();
+    const req = openRequest(url, hostname, options, state);
+    request = req;
+    req.on('socket', (socket: Socket) => timeSocketPhases(state, socket));
+    req.on('error', (error) =>
+      state.fail(classifyError(error, state.phase), describeError(error), false, error),
+    );
+    req.on('response', (response: IncomingMessage) => readResponse(state, req, response, maxBodyBytes));
+    req.end();
   });
 }
 

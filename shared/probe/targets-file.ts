@@ -194,14 +194,8 @@ function readHeaders(reader: EntryReader, value: unknown): Record<string, string
   return value as Record<string, string>;
 }
 
-/** Validates one target entry; `entry` names it in errors (e.g. `targets[3] (id "edge-portal")`). */
-export function parseTarget(value: unknown, entry: string): TargetSpec {
-  if (!isObject(value)) throw new TargetsFileError(entry, '', 'must be an object');
-  const idValue = value.id;
-  const named = typeof idValue === 'string' && idValue !== '' ? `${entry} (id "${idValue}")` : entry;
-  const reader = new EntryReader(value, named);
-  const id = reader.string('id', {});
-  if (!ID.test(id)) reader.fail('id', 'must be 1-128 letters, digits, ".", "_", ":" or "-"');
+/** The entry's kind, and no field that kind does not take. */
+function readTargetKind(reader: EntryReader, value: Json): ProbeKind {
   const kindValue = value.kind;
   if (typeof kindValue !== 'string' || !(PROBE_KINDS as readonly string[]).includes(kindValue)) {
     return reader.fail('kind', `must be one of ${PROBE_KINDS.join(', ')}`);
@@ -212,6 +206,11 @@ export function parseTarget(value: unknown, entry: string): TargetSpec {
       reader.fail(key, `is not a field of a ${kind} target`);
     }
   }
+  return kind;
+}
+
+/** The fields every kind shares: name, plane (control-target for a control without one), limits, CA. */
+function readTargetBase(reader: EntryReader, value: Json, id: string) {
   const planeValue = value.plane;
   const control = reader.boolean('control') ?? false;
   let plane: Plane;
@@ -233,6 +232,67 @@ export function parseTarget(value: unknown, entry: string): TargetSpec {
   if (base.ca !== undefined && !base.ca.includes('-----BEGIN CERTIFICATE-----')) {
     reader.fail('ca', 'must be PEM text (-----BEGIN CERTIFICATE----- …)');
   }
+  return base;
+}
+
+type TargetBaseFields = ReturnType<typeof readTargetBase>;
+
+function readDnsTarget(reader: EntryReader, value: Json, base: TargetBaseFields): TargetSpec {
+  const type = value.type ?? 'A';
+  if (typeof type !== 'string' || !(DNS_RECORD_TYPES as readonly string[]).includes(type)) {
+    return reader.fail('type', `must be one of ${DNS_RECORD_TYPES.join(', ')}`);
+  }
+  const resolvers = reader.strings('resolvers') ?? ['system'];
+  if (resolvers.length === 0) reader.fail('resolvers', 'must list at least one resolver');
+  const bad = resolvers.find((resolver) => !RESOLVER.test(resolver));
+  if (bad !== undefined) {
+    reader.fail('resolvers', `entry "${bad}" is neither "system" nor an IP address with optional port`);
+  }
+  return { ...base, kind: 'dns', name: reader.string('name', {}), type: type as DnsRecordType, resolvers };
+}
+
+/** A tcp, smtp or tls target: a host and a port (the kind's default port when it has one). */
+function readSocketTarget(
+  reader: EntryReader,
+  kind: 'tcp' | 'smtp' | 'tls',
+  base: TargetBaseFields,
+  expect: Json,
+): TargetSpec {
+  const host = reader.string('host', {});
+  const port = reader.integer('port', 1, 65_535) ?? DEFAULT_PORTS[kind];
+  if (port === undefined) return reader.fail('port', 'is required (1-65535)');
+  if (kind === 'tcp') return { ...base, kind, host, port };
+  if (kind === 'smtp') {
+    return {
+      ...base,
+      kind,
+      host,
+      port,
+      ehloName: reader.string('ehloName', { optional: true }),
+      servername: reader.string('servername', { optional: true }),
+      requireStartTls: reader.boolean('startTls', expect, 'expect.startTls') ?? true,
+    };
+  }
+  return {
+    ...base,
+    kind,
+    host,
+    port,
+    servername: reader.string('servername', { optional: true }),
+    minCertDays: reader.integer('minCertDays', 0, 3650, expect, 'expect.minCertDays'),
+  };
+}
+
+/** Validates one target entry; `entry` names it in errors (e.g. `targets[3] (id "edge-portal")`). */
+export function parseTarget(value: unknown, entry: string): TargetSpec {
+  if (!isObject(value)) throw new TargetsFileError(entry, '', 'must be an object');
+  const idValue = value.id;
+  const named = typeof idValue === 'string' && idValue !== '' ? `${entry} (id "${idValue}")` : entry;
+  const reader = new EntryReader(value, named);
+  const id = reader.string('id', {});
+  if (!ID.test(id)) reader.fail('id', 'must be 1-128 letters, digits, ".", "_", ":" or "-"');
+  const kind = readTargetKind(reader, value);
+  const base = readTargetBase(reader, value, id);
   const expect = reader.expect(kind);
   switch (kind) {
     case 'http': {
@@ -256,46 +316,12 @@ export function parseTarget(value: unknown, entry: string): TargetSpec {
         url: reader.url('url', ['http:', 'https:']),
         maxLatencyMs: reader.integer('maxLatencyMs', 1, 600_000, expect, 'expect.maxLatencyMs'),
       };
-    case 'dns': {
-      const type = value.type ?? 'A';
-      if (typeof type !== 'string' || !(DNS_RECORD_TYPES as readonly string[]).includes(type)) {
-        return reader.fail('type', `must be one of ${DNS_RECORD_TYPES.join(', ')}`);
-      }
-      const resolvers = reader.strings('resolvers') ?? ['system'];
-      if (resolvers.length === 0) reader.fail('resolvers', 'must list at least one resolver');
-      const bad = resolvers.find((resolver) => !RESOLVER.test(resolver));
-      if (bad !== undefined) {
-        reader.fail('resolvers', `entry "${bad}" is neither "system" nor an IP address with optional port`);
-      }
-      return { ...base, kind, name: reader.string('name', {}), type: type as DnsRecordType, resolvers };
-    }
+    case 'dns':
+      return readDnsTarget(reader, value, base);
     case 'tcp':
     case 'smtp':
-    case 'tls': {
-      const host = reader.string('host', {});
-      const port = reader.integer('port', 1, 65_535) ?? DEFAULT_PORTS[kind];
-      if (port === undefined) return reader.fail('port', 'is required (1-65535)');
-      if (kind === 'tcp') return { ...base, kind, host, port };
-      if (kind === 'smtp') {
-        return {
-          ...base,
-          kind,
-          host,
-          port,
-          ehloName: reader.string('ehloName', { optional: true }),
-          servername: reader.string('servername', { optional: true }),
-          requireStartTls: reader.boolean('startTls', expect, 'expect.startTls') ?? true,
-        };
-      }
-      return {
-        ...base,
-        kind,
-        host,
-        port,
-        servername: reader.string('servername', { optional: true }),
-        minCertDays: reader.integer('minCertDays', 0, 3650, expect, 'expect.minCertDays'),
-      };
-    }
+    case 'tls':
+      return readSocketTarget(reader, kind, base, expect);
   }
 }
 

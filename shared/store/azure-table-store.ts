@@ -100,87 +100,221 @@ function joinBody(entity: Entity): string {
   return json;
 }
 
+/** Store errors pass through; others name the table, the code and the status (never the connection string). */
+function toStoreError(error: unknown, tableName: string, action: string): Error {
+  if (
+    error instanceof ConflictError ||
+    error instanceof StoreUsageError ||
+    error instanceof StoreUnavailableError
+  ) {
+    return error;
+  }
+  const status = statusOf(error);
+  const code = codeOf(error);
+  const detail = [code, status === undefined ? undefined : `HTTP ${status}`].filter(Boolean).join(', ');
+  const message = `Azure Table ${action} on table ${tableName} failed${detail ? `: ${detail}` : ''}`;
+  if (status === 400 || status === 413) return new StoreUsageError(message, { cause: error });
+  return new StoreUnavailableError(message, { cause: error });
+}
+
+interface TableConnection {
+  readonly sdk: Sdk;
+  readonly client: TableClient;
+}
+
+/** Loads the SDK, opens the client and (unless told not to) creates the table when missing. */
+async function openTableConnection(options: AzureTableStoreOptions): Promise<TableConnection> {
+  const { tableName } = options;
+  const sdk = await import('@azure/data-tables');
+  let client: TableClient;
+  try {
+    client = sdk.TableClient.fromConnectionString(options.connectionString, tableName, {
+      allowInsecureConnection: options.allowInsecureConnection ?? isLoopbackHttp(options.connectionString),
+    });
+  } catch (error) {
+    // The SDK's message may quote the connection string: keep only that it was malformed.
+    throw new StoreUsageError('invalid Azure Storage connection string', {
+      cause: new Error(codeOf(error) ?? 'parse error'),
+    });
+  }
+  if (options.createTable ?? true) {
+    try {
+      await client.createTable();
+    } catch (error) {
+      if (statusOf(error) !== 409) throw toStoreError(error, tableName, 'create table');
+    }
+  }
+  return { sdk, client };
+}
+
+function toRowKey(key: string): string {
+  const rowKey = encodeRowKey(key);
+  if (rowKey.length > MAX_ROW_KEY_LENGTH) {
+    throw new StoreUsageError(
+      `key is too long for Azure Table Storage once encoded (${rowKey.length} > ${MAX_ROW_KEY_LENGTH})`,
+    );
+  }
+  return rowKey;
+}
+
+function toItem<T>(entity: Entity): StoredItem<T> {
+  if (typeof entity.etag !== 'string') throw new StoreUnavailableError('Azure Table entity has no ETag');
+  return {
+    key: decodeRowKey(entity.rowKey ?? ''),
+    version: entity.etag,
+    value: JSON.parse(joinBody(entity)) as T,
+  };
+}
+
+async function readEntity<T>(
+  client: TableClient,
+  collection: string,
+  rowKey: string,
+): Promise<StoredItem<T> | undefined> {
+  try {
+    return toItem<T>((await client.getEntity(collection, rowKey)) as Entity);
+  } catch (error) {
+    if (statusOf(error) === 404) return undefined;
+    throw error;
+  }
+}
+
+/** The entity to write: the JSON in chunks, and `expiresAt` (Int64) when the document expires. */
+function toEntity(
+  collection: string,
+  key: string,
+  rowKey: string,
+  json: string,
+  expiresAt: number | undefined,
+): Entity {
+  const entity: Entity = { partitionKey: collection, rowKey, ...splitBody(collection, key, json) };
+  if (expiresAt !== undefined) {
+    entity.expiresAt = { value: String(Math.floor(expiresAt)), type: 'Int64' };
+  }
+  return entity;
+}
+
+/** Create-only, compare-and-swap on the ETag, or upsert (Replace mode); a lost condition is a ConflictError. */
+async function writeEntity(
+  client: TableClient,
+  entity: Entity,
+  expected: string | null | undefined,
+  collection: string,
+  key: string,
+): Promise<string | undefined> {
+  try {
+    if (expected === null) return (await client.createEntity(entity)).etag;
+    if (typeof expected === 'string') {
+      return (await client.updateEntity(entity, 'Replace', { etag: expected })).etag;
+    }
+    return (await client.upsertEntity(entity, 'Replace')).etag;
+  } catch (error) {
+    const status = statusOf(error);
+    // 409: created first by someone else; 412: stale ETag; 404: gone; 400 for a malformed ETag.
+    const lost =
+      (expected === null && status === 409) ||
+      (typeof expected === 'string' && (status === 412 || status === 404 || status === 400));
+    if (lost) throw new ConflictError(collection, key, { cause: error });
+    throw error;
+  }
+}
+
+/** Deletes one entity, unconditionally or only at the `expected` ETag (a lost condition is a ConflictError). */
+async function deleteEntity(
+  client: TableClient,
+  collection: string,
+  key: string,
+  rowKey: string,
+  expected: string | undefined,
+): Promise<boolean> {
+  try {
+    await client.deleteEntity(collection, rowKey, expected === undefined ? {} : { etag: expected });
+    return true;
+  } catch (error) {
+    const status = statusOf(error);
+    if (expected === undefined && status === 404) return false;
+    if (expected !== undefined && (status === 404 || status === 412 || status === 400)) {
+      throw new ConflictError(collection, key, { cause: error });
+    }
+    throw error;
+  }
+}
+
+/** One page by RowKey range: after the cursor (or from the prefix), below the prefix's upper bound. */
+async function queryEntities<T>(
+  { sdk, client }: TableConnection,
+  collection: string,
+  limit: number,
+  prefix: string,
+  after: string | undefined,
+): Promise<ListPage<T>> {
+  const { odata } = sdk;
+  let filter = odata`PartitionKey eq ${collection}`;
+  if (after !== undefined && after >= prefix) filter += odata` and RowKey gt ${after}`;
+  else if (prefix !== '') filter += odata` and RowKey ge ${prefix}`;
+  if (prefix !== '') filter += odata` and RowKey lt ${toRowKeyUpperBound(prefix)}`;
+  const rows: Entity[] = [];
+  const pages = client
+    .listEntities<Record<string, unknown>>({ queryOptions: { filter } })
+    .byPage({ maxPageSize: Math.min(limit + 1, 1000) });
+  for await (const page of pages) {
+    rows.push(...(page as Entity[]));
+    if (rows.length > limit) break;
+  }
+  const items = rows.slice(0, limit).map((row) => toItem<T>(row));
+  const last = items[items.length - 1];
+  return rows.length > limit && last ? { items, cursor: last.key } : { items };
+}
+
+/** Deletes the collection's entities that expired before `now`, each only at the ETag that expired. */
+async function purgeExpiredEntities(
+  { sdk, client }: TableConnection,
+  collection: string,
+  now: number,
+): Promise<number> {
+  const { odata } = sdk;
+  // Int64 literal: the `L` suffix matches the Edm.Int64 property.
+  const filter = `${odata`PartitionKey eq ${collection}`} and expiresAt lt ${Math.floor(now)}L`;
+  const expired: Entity[] = [];
+  for await (const entity of client.listEntities({ queryOptions: { filter, select: ['RowKey'] } })) {
+    expired.push(entity as Entity);
+  }
+  let purged = 0;
+  for (const entity of expired) {
+    try {
+      // Only the version that expired: a concurrent rewrite wins over retention.
+      await client.deleteEntity(collection, entity.rowKey ?? '', { etag: entity.etag ?? '*' });
+      purged++;
+    } catch (error) {
+      const status = statusOf(error);
+      if (status !== 404 && status !== 412) throw error;
+    }
+  }
+  return purged;
+}
+
 export function createAzureTableStore(options: AzureTableStoreOptions): StateStore {
   const { tableName } = options;
   if (!TABLE_NAME_PATTERN.test(tableName)) {
     throw new StoreUsageError(`invalid Azure table name "${tableName}": 3-63 letters and digits`);
   }
-  let connection: Promise<{ sdk: Sdk; client: TableClient }> | undefined;
+  let connection: Promise<TableConnection> | undefined;
   let closed = false;
-
-  const toStoreError = (error: unknown, action: string): Error => {
-    if (
-      error instanceof ConflictError ||
-      error instanceof StoreUsageError ||
-      error instanceof StoreUnavailableError
-    ) {
-      return error;
-    }
-    const status = statusOf(error);
-    const code = codeOf(error);
-    const detail = [code, status === undefined ? undefined : `HTTP ${status}`].filter(Boolean).join(', ');
-    const message = `Azure Table ${action} on table ${tableName} failed${detail ? `: ${detail}` : ''}`;
-    if (status === 400 || status === 413) return new StoreUsageError(message, { cause: error });
-    return new StoreUnavailableError(message, { cause: error });
-  };
-
   const connect = () => {
     if (closed) throw new StoreUsageError('the Azure Table store is closed');
-    connection ??= (async () => {
-      const sdk = await import('@azure/data-tables');
-      let client: TableClient;
-      try {
-        client = sdk.TableClient.fromConnectionString(options.connectionString, tableName, {
-          allowInsecureConnection:
-            options.allowInsecureConnection ?? isLoopbackHttp(options.connectionString),
-        });
-      } catch (error) {
-        // The SDK's message may quote the connection string: keep only that it was malformed.
-        throw new StoreUsageError('invalid Azure Storage connection string', {
-          cause: new Error(codeOf(error) ?? 'parse error'),
-        });
-      }
-      if (options.createTable ?? true) {
-        try {
-          await client.createTable();
-        } catch (error) {
-          if (statusOf(error) !== 409) throw toStoreError(error, 'create table');
-        }
-      }
-      return { sdk, client };
-    })();
+    connection ??= openTableConnection(options);
     // A failed connect (server down at start) is retried on the next call.
     connection.catch(() => {
       connection = undefined;
     });
     return connection;
   };
-
-  const rowKeyOf = (key: string): string => {
-    const rowKey = encodeRowKey(key);
-    if (rowKey.length > MAX_ROW_KEY_LENGTH) {
-      throw new StoreUsageError(
-        `key is too long for Azure Table Storage once encoded (${rowKey.length} > ${MAX_ROW_KEY_LENGTH})`,
-      );
-    }
-    return rowKey;
-  };
-
-  const toItem = <T>(entity: Entity): StoredItem<T> => {
-    if (typeof entity.etag !== 'string') throw new StoreUnavailableError('Azure Table entity has no ETag');
-    return {
-      key: decodeRowKey(entity.rowKey ?? ''),
-      version: entity.etag,
-      value: JSON.parse(joinBody(entity)) as T,
-    };
-  };
-
   const run = async <R>(action: string, work: (client: TableClient) => Promise<R>): Promise<R> => {
     const { client } = await connect();
     try {
       return await work(client);
     } catch (error) {
-      throw toStoreError(error, action);
+      throw toStoreError(error, tableName, action);
     }
   };
 
@@ -190,46 +324,18 @@ export function createAzureTableStore(options: AzureTableStoreOptions): StateSto
     async get<T>(collection: string, key: string) {
       assertCollection(collection);
       assertKey(key);
-      const rowKey = rowKeyOf(key);
-      return run('get', async (client) => {
-        try {
-          return toItem<T>((await client.getEntity(collection, rowKey)) as Entity);
-        } catch (error) {
-          if (statusOf(error) === 404) return undefined;
-          throw error;
-        }
-      });
+      const rowKey = toRowKey(key);
+      return run('get', (client) => readEntity<T>(client, collection, rowKey));
     },
 
     async put<T>(collection: string, key: string, value: T, putOptions: PutOptions = {}) {
       assertCollection(collection);
       assertKey(key);
-      const rowKey = rowKeyOf(key);
+      const rowKey = toRowKey(key);
       const json = toJsonText(collection, key, value);
-      const entity: Entity = { partitionKey: collection, rowKey, ...splitBody(collection, key, json) };
-      if (putOptions.expiresAt !== undefined) {
-        entity.expiresAt = { value: String(Math.floor(putOptions.expiresAt)), type: 'Int64' };
-      }
-      const expected = putOptions.expectedVersion;
-      return run('put', async (client) => {
-        let etag: string | undefined;
-        try {
-          if (expected === null) {
-            etag = (await client.createEntity(entity)).etag;
-          } else if (typeof expected === 'string') {
-            etag = (await client.updateEntity(entity, 'Replace', { etag: expected })).etag;
-          } else {
-            etag = (await client.upsertEntity(entity, 'Replace')).etag;
-          }
-        } catch (error) {
-          const status = statusOf(error);
-          // 409: created first by someone else; 412: stale ETag; 404: gone; 400 for a malformed ETag.
-          const lost =
-            (expected === null && status === 409) ||
-            (typeof expected === 'string' && (status === 412 || status === 404 || status === 400));
-          if (lost) throw new ConflictError(collection, key, { cause: error });
-          throw error;
-        }
+      const entity = toEntity(collection, key, rowKey, json, putOptions.expiresAt);
+      return run('put', async (client): Promise<StoredItem<T>> => {
+        const etag = await writeEntity(client, entity, putOptions.expectedVersion, collection, key);
         if (!etag) throw new StoreUnavailableError('Azure Table write returned no ETag');
         return { key, version: etag, value: JSON.parse(json) as T };
       });
@@ -238,21 +344,10 @@ export function createAzureTableStore(options: AzureTableStoreOptions): StateSto
     async delete(collection: string, key: string, deleteOptions: { readonly expectedVersion?: string } = {}) {
       assertCollection(collection);
       assertKey(key);
-      const rowKey = rowKeyOf(key);
-      const expected = deleteOptions.expectedVersion;
-      return run('delete', async (client) => {
-        try {
-          await client.deleteEntity(collection, rowKey, expected === undefined ? {} : { etag: expected });
-          return true;
-        } catch (error) {
-          const status = statusOf(error);
-          if (expected === undefined && status === 404) return false;
-          if (expected !== undefined && (status === 404 || status === 412 || status === 400)) {
-            throw new ConflictError(collection, key, { cause: error });
-          }
-          throw error;
-        }
-      });
+      const rowKey = toRowKey(key);
+      return run('delete', (client) =>
+        deleteEntity(client, collection, key, rowKey, deleteOptions.expectedVersion),
+      );
     },
 
     async list<T>(collection: string, listOptions: ListOptions = {}): Promise<ListPage<T>> {
@@ -260,49 +355,16 @@ export function createAzureTableStore(options: AzureTableStoreOptions): StateSto
       const limit = resolveListLimit(listOptions.limit);
       const prefix = encodeRowKey(listOptions.prefix ?? '');
       const after = listOptions.cursor === undefined ? undefined : encodeRowKey(listOptions.cursor);
-      return run('list', async (client) => {
-        const { odata } = (await connect()).sdk;
-        let filter = odata`PartitionKey eq ${collection}`;
-        if (after !== undefined && after >= prefix) filter += odata` and RowKey gt ${after}`;
-        else if (prefix !== '') filter += odata` and RowKey ge ${prefix}`;
-        if (prefix !== '') filter += odata` and RowKey lt ${toRowKeyUpperBound(prefix)}`;
-        const rows: Entity[] = [];
-        const pages = client
-          .listEntities<Record<string, unknown>>({ queryOptions: { filter } })
-          .byPage({ maxPageSize: Math.min(limit + 1, 1000) });
-        for await (const page of pages) {
-          rows.push(...(page as Entity[]));
-          if (rows.length > limit) break;
-        }
-        const items = rows.slice(0, limit).map((row) => toItem<T>(row));
-        const last = items[items.length - 1];
-        return rows.length > limit && last ? { items, cursor: last.key } : { items };
-      });
+      return run('list', async (client) =>
+        queryEntities<T>({ sdk: (await connect()).sdk, client }, collection, limit, prefix, after),
+      );
     },
 
     async purgeExpired(collection: string, now: number) {
       assertCollection(collection);
-      return run('purge', async (client) => {
-        const { odata } = (await connect()).sdk;
-        // Int64 literal: the `L` suffix matches the Edm.Int64 property.
-        const filter = `${odata`PartitionKey eq ${collection}`} and expiresAt lt ${Math.floor(now)}L`;
-        const expired: Entity[] = [];
-        for await (const entity of client.listEntities({ queryOptions: { filter, select: ['RowKey'] } })) {
-          expired.push(entity as Entity);
-        }
-        let purged = 0;
-        for (const entity of expired) {
-          try {
-            // Only the version that expired: a concurrent rewrite wins over retention.
-            await client.deleteEntity(collection, entity.rowKey ?? '', { etag: entity.etag ?? '*' });
-            purged++;
-          } catch (error) {
-            const status = statusOf(error);
-            if (status !== 404 && status !== 412) throw error;
-          }
-        }
-        return purged;
-      });
+      return run('purge', async (client) =>
+        purgeExpiredEntities({ sdk: (await connect()).sdk, client }, collection, now),
+      );
     },
 
     async close() {

@@ -160,31 +160,269 @@ export async function ensureDynamoDbTable(options: DynamoDbStoreOptions): Promis
   }
 }
 
+/** One open table: the SDK module, a client, and the table's name. */
+interface DynamoDbTable {
+  readonly sdk: Sdk;
+  readonly client: DynamoDBClient;
+  readonly name: string;
+}
+
+function toKeyItem(collection: string, key: string): Item {
+  return { pk: { S: collection }, sk: { B: encodeKeyBytes(key) } };
+}
+
+function isConditionFailure(error: unknown): boolean {
+  return errorName(error) === 'ConditionalCheckFailedException';
+}
+
+/** One strongly consistent read. */
+async function getItem<T>(
+  table: DynamoDbTable,
+  collection: string,
+  key: string,
+): Promise<StoredItem<T> | undefined> {
+  const { sdk, client } = table;
+  const result = await client.send(
+    new sdk.GetItemCommand({ TableName: table.name, Key: toKeyItem(collection, key), ConsistentRead: true }),
+  );
+  return result.Item ? toItem<T>(result.Item) : undefined;
+}
+
+/** What a put writes: the body attribute (`body` text, or `bodyz` gzip) and when it expires. */
+interface BodyWrite {
+  readonly body: AttributeValue;
+  readonly bodyName: 'body' | 'bodyz';
+  readonly expiresAt: number | undefined;
+}
+
+/**
+ * A conditional PutItem: create-only (`expected` null) or compare-and-swap on the version; a lost
+ * condition is a ConflictError. Returns the new version.
+ */
+async function putItemIf(
+  table: DynamoDbTable,
+  collection: string,
+  key: string,
+  write: BodyWrite,
+  expected: string | null,
+): Promise<string> {
+  const { sdk, client } = table;
+  const expectedNumber = expected === null ? 0 : parseVersion(expected);
+  if (expectedNumber === undefined) throw new ConflictError(collection, key);
+  const item: Item = {
+    ...toKeyItem(collection, key),
+    v: { N: String(expectedNumber + 1) },
+    [write.bodyName]: write.body,
+  };
+  if (write.expiresAt !== undefined) {
+    item.expiresAt = { N: String(write.expiresAt) };
+    item.ttl = { N: String(Math.ceil(write.expiresAt / 1000)) };
+  }
+  const condition = expected === null ? 'attribute_not_exists(#pk)' : '#v = :expected';
+  try {
+    await client.send(
+      new sdk.PutItemCommand({
+        TableName: table.name,
+        Item: item,
+        ConditionExpression: condition,
+        ExpressionAttributeNames: pickNames(condition),
+        ...(expected === null ? {} : { ExpressionAttributeValues: { ':expected': { N: expected } } }),
+      }),
+    );
+  } catch (error) {
+    if (isConditionFailure(error)) throw new ConflictError(collection, key, { cause: error });
+    throw error;
+  }
+  return String(expectedNumber + 1);
+}
+
+/** Unconditional upsert: one UpdateItem bumps the version whatever it was. Returns the new version. */
+async function upsertItem(
+  table: DynamoDbTable,
+  collection: string,
+  key: string,
+  write: BodyWrite,
+): Promise<string> {
+  const { sdk, client } = table;
+  const { bodyName, expiresAt } = write;
+  const set = ['#v = if_not_exists(#v, :zero) + :one', `#${bodyName} = :body`];
+  const remove = [bodyName === 'body' ? '#bodyz' : '#body'];
+  const values: Item = { ':zero': { N: '0' }, ':one': { N: '1' }, ':body': write.body };
+  if (expiresAt === undefined) {
+    remove.push('#expiresAt', '#ttl');
+  } else {
+    set.push('#expiresAt = :expiresAt', '#ttl = :ttl');
+    values[':expiresAt'] = { N: String(expiresAt) };
+    values[':ttl'] = { N: String(Math.ceil(expiresAt / 1000)) };
+  }
+  const update = `SET ${set.join(', ')} REMOVE ${remove.join(', ')}`;
+  const updated = await client.send(
+    new sdk.UpdateItemCommand({
+      TableName: table.name,
+      Key: toKeyItem(collection, key),
+      UpdateExpression: update,
+      ExpressionAttributeNames: pickNames(update),
+      ExpressionAttributeValues: values,
+      ReturnValues: 'UPDATED_NEW',
+    }),
+  );
+  const version = updated.Attributes?.v?.N;
+  if (version === undefined) throw new StoreUnavailableError('DynamoDB upsert returned no version');
+  return version;
+}
+
+/** Deletes one item, unconditionally or only at `expected` (a lost condition is a ConflictError). */
+async function deleteItem(
+  table: DynamoDbTable,
+  collection: string,
+  key: string,
+  expected: string | undefined,
+): Promise<boolean> {
+  const { sdk, client } = table;
+  if (expected === undefined) {
+    const deleted = await client.send(
+      new sdk.DeleteItemCommand({
+        TableName: table.name,
+        Key: toKeyItem(collection, key),
+        ReturnValues: 'ALL_OLD',
+      }),
+    );
+    return deleted.Attributes !== undefined;
+  }
+  if (parseVersion(expected) === undefined) throw new ConflictError(collection, key);
+  try {
+    await client.send(
+      new sdk.DeleteItemCommand({
+        TableName: table.name,
+        Key: toKeyItem(collection, key),
+        ConditionExpression: '#v = :expected',
+        ExpressionAttributeNames: { '#v': 'v' },
+        ExpressionAttributeValues: { ':expected': { N: expected } },
+      }),
+    );
+    return true;
+  } catch (error) {
+    if (isConditionFailure(error)) throw new ConflictError(collection, key, { cause: error });
+    throw error;
+  }
+}
+
+/** One list call as a Query: the page size, the key condition and where to start. */
+interface ListQuery {
+  readonly limit: number;
+  readonly prefixBytes: Buffer;
+  readonly after: Buffer | undefined;
+  readonly condition: string;
+  readonly values: Item;
+}
+
+function prepareListQuery(collection: string, options: ListOptions): ListQuery {
+  const limit = resolveListLimit(options.limit);
+  const prefix = options.prefix ?? '';
+  const prefixBytes = encodeKeyBytes(prefix);
+  const after = options.cursor === undefined ? undefined : encodeKeyBytes(options.cursor);
+  const condition = prefix === '' ? '#pk = :pk' : '#pk = :pk AND begins_with(#sk, :prefix)';
+  const values: Item = { ':pk': { S: collection } };
+  if (prefix !== '') values[':prefix'] = { B: prefixBytes };
+  return { limit, prefixBytes, after, condition, values };
+}
+
+/** Queries until one item past the page (to know whether a cursor is needed) or the end. */
+async function queryItems<T>(
+  table: DynamoDbTable,
+  collection: string,
+  query: ListQuery,
+): Promise<ListPage<T>> {
+  const { sdk, client } = table;
+  const { limit, after, prefixBytes } = query;
+  const rows: Item[] = [];
+  // A cursor before the prefix range means "from the start of the range".
+  let startKey: Item | undefined =
+    after !== undefined && Buffer.compare(after, prefixBytes) >= 0
+      ? { pk: { S: collection }, sk: { B: after } }
+      : undefined;
+  do {
+    const page = await client.send(
+      new sdk.QueryCommand({
+        TableName: table.name,
+        KeyConditionExpression: query.condition,
+        ExpressionAttributeNames: pickNames(query.condition),
+        ExpressionAttributeValues: query.values,
+        ConsistentRead: true,
+        Limit: limit + 1 - rows.length,
+        ...(startKey ? { ExclusiveStartKey: startKey } : {}),
+      }),
+    );
+    rows.push(...(page.Items ?? []));
+    startKey = page.LastEvaluatedKey;
+  } while (startKey && rows.length <= limit);
+  const items = rows.slice(0, limit).map((row) => toItem<T>(row));
+  const last = items[items.length - 1];
+  return rows.length > limit && last ? { items, cursor: last.key } : { items };
+}
+
+/** Deletes the collection's items that expired before `now`, each only at the version that expired. */
+async function purgeExpiredItems(table: DynamoDbTable, collection: string, now: number): Promise<number> {
+  const { sdk, client } = table;
+  let purged = 0;
+  let startKey: Item | undefined;
+  do {
+    const page = await client.send(
+      new sdk.QueryCommand({
+        TableName: table.name,
+        KeyConditionExpression: '#pk = :pk',
+        FilterExpression: '#expiresAt < :now',
+        ProjectionExpression: '#sk, #v',
+        ExpressionAttributeNames: { '#pk': 'pk', '#sk': 'sk', '#v': 'v', '#expiresAt': 'expiresAt' },
+        ExpressionAttributeValues: { ':pk': { S: collection }, ':now': { N: String(now) } },
+        ConsistentRead: true,
+        ...(startKey ? { ExclusiveStartKey: startKey } : {}),
+      }),
+    );
+    for (const row of page.Items ?? []) {
+      if (!row.sk || !row.v) continue;
+      try {
+        // Only the version that expired: a concurrent rewrite wins over retention.
+        await client.send(
+          new sdk.DeleteItemCommand({
+            TableName: table.name,
+            Key: { pk: { S: collection }, sk: row.sk },
+            ConditionExpression: '#v = :v',
+            ExpressionAttributeNames: { '#v': 'v' },
+            ExpressionAttributeValues: { ':v': row.v },
+          }),
+        );
+        purged++;
+      } catch (error) {
+        if (!isConditionFailure(error)) throw error;
+      }
+    }
+    startKey = page.LastEvaluatedKey;
+  } while (startKey);
+  return purged;
+}
+
 export function createDynamoDbStore(options: DynamoDbStoreOptions): StateStore {
   const tableName = options.tableName;
-  let connection: Promise<{ sdk: Sdk; client: DynamoDBClient }> | undefined;
+  let connection: Promise<DynamoDbTable> | undefined;
   let closed = false;
   const connect = () => {
     if (closed) throw new StoreUsageError('the DynamoDB store is closed');
-    connection ??= loadSdk().then((sdk) => ({ sdk, client: new sdk.DynamoDBClient(options.client ?? {}) }));
+    connection ??= loadSdk().then((sdk) => ({
+      sdk,
+      client: new sdk.DynamoDBClient(options.client ?? {}),
+      name: tableName,
+    }));
     return connection;
   };
-
-  const keyOf = (collection: string, key: string): Item => ({
-    pk: { S: collection },
-    sk: { B: encodeKeyBytes(key) },
-  });
-
-  const run = async <R>(action: string, work: (sdk: Sdk, client: DynamoDBClient) => Promise<R>) => {
-    const { sdk, client } = await connect();
+  const run = async <R>(action: string, work: (table: DynamoDbTable) => Promise<R>) => {
+    const table = await connect();
     try {
-      return await work(sdk, client);
+      return await work(table);
     } catch (error) {
       throw toUnavailable(error, tableName, action);
     }
   };
-
-  const isConditionFailure = (error: unknown) => errorName(error) === 'ConditionalCheckFailedException';
 
   return {
     kind: 'dynamodb',
@@ -192,12 +430,7 @@ export function createDynamoDbStore(options: DynamoDbStoreOptions): StateStore {
     async get<T>(collection: string, key: string) {
       assertCollection(collection);
       assertKey(key);
-      return run('get', async (sdk, client) => {
-        const result = await client.send(
-          new sdk.GetItemCommand({ TableName: tableName, Key: keyOf(collection, key), ConsistentRead: true }),
-        );
-        return result.Item ? toItem<T>(result.Item) : undefined;
-      });
+      return run('get', (table) => getItem<T>(table, collection, key));
     },
 
     async put<T>(collection: string, key: string, value: T, putOptions: PutOptions = {}) {
@@ -205,181 +438,32 @@ export function createDynamoDbStore(options: DynamoDbStoreOptions): StateStore {
       assertKey(key);
       const json = toJsonText(collection, key, value);
       const body = encodeBody(collection, key, json);
-      const bodyName = body.B ? 'bodyz' : 'body';
-      const expiresAt = putOptions.expiresAt;
-      const result = (version: string): StoredItem<T> => ({ key, version, value: JSON.parse(json) as T });
+      const write: BodyWrite = { body, bodyName: body.B ? 'bodyz' : 'body', expiresAt: putOptions.expiresAt };
       const expected = putOptions.expectedVersion;
-
-      return run('put', async (sdk, client) => {
-        if (expected !== undefined) {
-          const expectedNumber = expected === null ? 0 : parseVersion(expected);
-          if (expectedNumber === undefined) throw new ConflictError(collection, key);
-          const item: Item = {
-            ...keyOf(collection, key),
-            v: { N: String(expectedNumber + 1) },
-            [bodyName]: body,
-          };
-          if (expiresAt !== undefined) {
-            item.expiresAt = { N: String(expiresAt) };
-            item.ttl = { N: String(Math.ceil(expiresAt / 1000)) };
-          }
-          const condition = expected === null ? 'attribute_not_exists(#pk)' : '#v = :expected';
-          try {
-            await client.send(
-              new sdk.PutItemCommand({
-                TableName: tableName,
-                Item: item,
-                ConditionExpression: condition,
-                ExpressionAttributeNames: pickNames(condition),
-                ...(expected === null ? {} : { ExpressionAttributeValues: { ':expected': { N: expected } } }),
-              }),
-            );
-          } catch (error) {
-            if (isConditionFailure(error)) throw new ConflictError(collection, key, { cause: error });
-            throw error;
-          }
-          return result(String(expectedNumber + 1));
-        }
-        // Unconditional upsert: one UpdateItem bumps the version whatever it was.
-        const set = ['#v = if_not_exists(#v, :zero) + :one', `#${bodyName} = :body`];
-        const remove = [bodyName === 'body' ? '#bodyz' : '#body'];
-        const values: Item = { ':zero': { N: '0' }, ':one': { N: '1' }, ':body': body };
-        if (expiresAt === undefined) {
-          remove.push('#expiresAt', '#ttl');
-        } else {
-          set.push('#expiresAt = :expiresAt', '#ttl = :ttl');
-          values[':expiresAt'] = { N: String(expiresAt) };
-          values[':ttl'] = { N: String(Math.ceil(expiresAt / 1000)) };
-        }
-        const update = `SET ${set.join(', ')} REMOVE ${remove.join(', ')}`;
-        const updated = await client.send(
-          new sdk.UpdateItemCommand({
-            TableName: tableName,
-            Key: keyOf(collection, key),
-            UpdateExpression: update,
-            ExpressionAttributeNames: pickNames(update),
-            ExpressionAttributeValues: values,
-            ReturnValues: 'UPDATED_NEW',
-          }),
-        );
-        const version = updated.Attributes?.v?.N;
-        if (version === undefined) throw new StoreUnavailableError('DynamoDB upsert returned no version');
-        return result(version);
+      return run('put', async (table): Promise<StoredItem<T>> => {
+        const version =
+          expected === undefined
+            ? await upsertItem(table, collection, key, write)
+            : await putItemIf(table, collection, key, write, expected);
+        return { key, version, value: JSON.parse(json) as T };
       });
     },
 
     async delete(collection: string, key: string, deleteOptions: { readonly expectedVersion?: string } = {}) {
       assertCollection(collection);
       assertKey(key);
-      const expected = deleteOptions.expectedVersion;
-      return run('delete', async (sdk, client) => {
-        if (expected === undefined) {
-          const deleted = await client.send(
-            new sdk.DeleteItemCommand({
-              TableName: tableName,
-              Key: keyOf(collection, key),
-              ReturnValues: 'ALL_OLD',
-            }),
-          );
-          return deleted.Attributes !== undefined;
-        }
-        if (parseVersion(expected) === undefined) throw new ConflictError(collection, key);
-        try {
-          await client.send(
-            new sdk.DeleteItemCommand({
-              TableName: tableName,
-              Key: keyOf(collection, key),
-              ConditionExpression: '#v = :expected',
-              ExpressionAttributeNames: { '#v': 'v' },
-              ExpressionAttributeValues: { ':expected': { N: expected } },
-            }),
-          );
-          return true;
-        } catch (error) {
-          if (isConditionFailure(error)) throw new ConflictError(collection, key, { cause: error });
-          throw error;
-        }
-      });
+      return run('delete', (table) => deleteItem(table, collection, key, deleteOptions.expectedVersion));
     },
 
     async list<T>(collection: string, listOptions: ListOptions = {}): Promise<ListPage<T>> {
       assertCollection(collection);
-      const limit = resolveListLimit(listOptions.limit);
-      const prefix = listOptions.prefix ?? '';
-      const prefixBytes = encodeKeyBytes(prefix);
-      const after = listOptions.cursor === undefined ? undefined : encodeKeyBytes(listOptions.cursor);
-      const condition = prefix === '' ? '#pk = :pk' : '#pk = :pk AND begins_with(#sk, :prefix)';
-      const values: Item = { ':pk': { S: collection } };
-      if (prefix !== '') values[':prefix'] = { B: prefixBytes };
-
-      return run('list', async (sdk, client) => {
-        const rows: Item[] = [];
-        // A cursor before the prefix range means "from the start of the range".
-        let startKey: Item | undefined =
-          after !== undefined && Buffer.compare(after, prefixBytes) >= 0
-            ? { pk: { S: collection }, sk: { B: after } }
-            : undefined;
-        do {
-          const page = await client.send(
-            new sdk.QueryCommand({
-              TableName: tableName,
-              KeyConditionExpression: condition,
-              ExpressionAttributeNames: pickNames(condition),
-              ExpressionAttributeValues: values,
-              ConsistentRead: true,
-              Limit: limit + 1 - rows.length,
-              ...(startKey ? { ExclusiveStartKey: startKey } : {}),
-            }),
-          );
-          rows.push(...(page.Items ?? []));
-          startKey = page.LastEvaluatedKey;
-        } while (startKey && rows.length <= limit);
-        const items = rows.slice(0, limit).map((row) => toItem<T>(row));
-        const last = items[items.length - 1];
-        return rows.length > limit && last ? { items, cursor: last.key } : { items };
-      });
+      const query = prepareListQuery(collection, listOptions);
+      return run('list', (table) => queryItems<T>(table, collection, query));
     },
 
     async purgeExpired(collection: string, now: number) {
       assertCollection(collection);
-      return run('purge', async (sdk, client) => {
-        let purged = 0;
-        let startKey: Item | undefined;
-        do {
-          const page = await client.send(
-            new sdk.QueryCommand({
-              TableName: tableName,
-              KeyConditionExpression: '#pk = :pk',
-              FilterExpression: '#expiresAt < :now',
-              ProjectionExpression: '#sk, #v',
-              ExpressionAttributeNames: { '#pk': 'pk', '#sk': 'sk', '#v': 'v', '#expiresAt': 'expiresAt' },
-              ExpressionAttributeValues: { ':pk': { S: collection }, ':now': { N: String(now) } },
-              ConsistentRead: true,
-              ...(startKey ? { ExclusiveStartKey: startKey } : {}),
-            }),
-          );
-          for (const row of page.Items ?? []) {
-            if (!row.sk || !row.v) continue;
-            try {
-              // Only the version that expired: a concurrent rewrite wins over retention.
-              await client.send(
-                new sdk.DeleteItemCommand({
-                  TableName: tableName,
-                  Key: { pk: { S: collection }, sk: row.sk },
-                  ConditionExpression: '#v = :v',
-                  ExpressionAttributeNames: { '#v': 'v' },
-                  ExpressionAttributeValues: { ':v': row.v },
-                }),
-              );
-              purged++;
-            } catch (error) {
-              if (!isConditionFailure(error)) throw error;
-            }
-          }
-          startKey = page.LastEvaluatedKey;
-        } while (startKey);
-        return purged;
-      });
+      return run('purge', (table) => purgeExpiredItems(table, collection, now));
     },
 
     async close() {

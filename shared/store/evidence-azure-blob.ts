@@ -59,6 +59,129 @@ function toRecord(
   };
 }
 
+function toStoreError(containerName: string, action: string, error: unknown): Error {
+  if (error instanceof StoreUsageError || error instanceof StoreUnavailableError) return error;
+  const code = (error as { code?: unknown })?.code;
+  const status = statusOf(error);
+  const detail = [typeof code === 'string' ? code : undefined, status ? `HTTP ${status}` : undefined]
+    .filter(Boolean)
+    .join(', ');
+  return new StoreUnavailableError(
+    `Azure Blob ${action} in container ${containerName} failed${detail ? `: ${detail}` : ''}`,
+    { cause: error },
+  );
+}
+
+/** Loads the SDK, opens the container and (unless told not to) creates it when missing. */
+async function openContainer(options: AzureBlobEvidenceArchiveOptions): Promise<ContainerClient> {
+  const { containerName } = options;
+  const sdk = await import('@azure/storage-blob');
+  let container: ContainerClient;
+  try {
+    container = sdk.BlobServiceClient.fromConnectionString(options.connectionString).getContainerClient(
+      containerName,
+    );
+  } catch {
+    // The SDK's message may quote the connection string.
+    throw new StoreUsageError('invalid Azure Storage connection string');
+  }
+  if (options.createContainer ?? true) {
+    try {
+      await container.createIfNotExists();
+    } catch (error) {
+      throw toStoreError(containerName, 'create container', error);
+    }
+  }
+  return container;
+}
+
+/** The record of a stored blob (from its metadata), or undefined when there is none. */
+async function readRecord(
+  container: ContainerClient,
+  contentHash: string,
+  path: string,
+): Promise<EvidenceRecord | undefined> {
+  try {
+    const properties = await container.getBlockBlobClient(path).getProperties();
+    return toRecord(contentHash, properties.contentLength, properties.metadata);
+  } catch (error) {
+    if (statusOf(error) === 404) return undefined;
+    throw error;
+  }
+}
+
+/** An existing blob is the answer; otherwise a create-only upload (a lost race returns the winner's record). */
+async function uploadOnce(
+  container: ContainerClient,
+  path: string,
+  bytes: Uint8Array,
+  contentHash: string,
+  describe: () => EvidenceRecord,
+): Promise<EvidenceRecord> {
+  const existing = await readRecord(container, contentHash, path);
+  if (existing) return existing;
+  const record = describe();
+  try {
+    await container.getBlockBlobClient(path).upload(bytes, bytes.byteLength, {
+      blobHTTPHeaders: { blobContentType: record.contentType },
+      metadata: {
+        kind: encodeURIComponent(record.kind),
+        contenttype: encodeURIComponent(record.contentType),
+        receivedat: record.receivedAt,
+      },
+      conditions: { ifNoneMatch: '*' },
+    });
+    return record;
+  } catch (error) {
+    const status = statusOf(error);
+    if (status !== 409 && status !== 412) throw error;
+    const first = await readRecord(container, contentHash, path);
+    if (first) return first;
+    throw error;
+  }
+}
+
+/** The blob's bytes, checked against their hash, and its record; undefined when it is missing. */
+async function downloadBlob(container: ContainerClient, path: string, contentHash: string) {
+  const blob = container.getBlockBlobClient(path);
+  let response: Awaited<ReturnType<typeof blob.download>>;
+  try {
+    response = await blob.download();
+  } catch (error) {
+    if (statusOf(error) === 404) return undefined;
+    throw error;
+  }
+  const chunks: Buffer[] = [];
+  for await (const chunk of response.readableStreamBody ?? []) {
+    chunks.push(Buffer.isBuffer(chunk) ? chunk : Buffer.from(chunk as string));
+  }
+  const bytes = Buffer.concat(chunks);
+  if (computeContentHash(bytes) !== contentHash) {
+    throw new StoreUnavailableError(`evidence ${contentHash} is corrupted in blob storage`);
+  }
+  return {
+    record: toRecord(contentHash, bytes.byteLength, response.metadata),
+    bytes: new Uint8Array(bytes.buffer, bytes.byteOffset, bytes.byteLength),
+  };
+}
+
+/** Deletes the blobs first stored before `limit` (epoch ms), each only at the ETag it was listed with. */
+async function purgeBlobsBefore(container: ContainerClient, limit: number): Promise<number> {
+  let purged = 0;
+  for await (const blob of container.listBlobsFlat({ prefix: 'sha256/', includeMetadata: true })) {
+    const receivedAt = Date.parse(blob.metadata?.receivedat ?? '');
+    if (!(receivedAt < limit)) continue;
+    try {
+      await container.deleteBlob(blob.name, { conditions: { ifMatch: blob.properties.etag ?? '*' } });
+      purged++;
+    } catch (error) {
+      const status = statusOf(error);
+      if (status !== 404 && status !== 412) throw error;
+    }
+  }
+  return purged;
+}
+
 export function createAzureBlobEvidenceArchive(options: AzureBlobEvidenceArchiveOptions): EvidenceArchive {
   const { containerName } = options;
   if (!CONTAINER_NAME.test(containerName)) {
@@ -66,55 +189,12 @@ export function createAzureBlobEvidenceArchive(options: AzureBlobEvidenceArchive
   }
   const now = options.now ?? (() => new Date());
   let connection: Promise<ContainerClient> | undefined;
-
-  const fail = (action: string, error: unknown): Error => {
-    if (error instanceof StoreUsageError || error instanceof StoreUnavailableError) return error;
-    const code = (error as { code?: unknown })?.code;
-    const status = statusOf(error);
-    const detail = [typeof code === 'string' ? code : undefined, status ? `HTTP ${status}` : undefined]
-      .filter(Boolean)
-      .join(', ');
-    return new StoreUnavailableError(
-      `Azure Blob ${action} in container ${containerName} failed${detail ? `: ${detail}` : ''}`,
-      { cause: error },
-    );
-  };
-
   const connect = () => {
-    connection ??= (async () => {
-      const sdk = await import('@azure/storage-blob');
-      let container: ContainerClient;
-      try {
-        container = sdk.BlobServiceClient.fromConnectionString(options.connectionString).getContainerClient(
-          containerName,
-        );
-      } catch {
-        // The SDK's message may quote the connection string.
-        throw new StoreUsageError('invalid Azure Storage connection string');
-      }
-      if (options.createContainer ?? true) {
-        try {
-          await container.createIfNotExists();
-        } catch (error) {
-          throw fail('create container', error);
-        }
-      }
-      return container;
-    })();
+    connection ??= openContainer(options);
     connection.catch(() => {
       connection = undefined;
     });
     return connection;
-  };
-
-  const readRecord = async (container: ContainerClient, contentHash: string, path: string) => {
-    try {
-      const properties = await container.getBlockBlobClient(path).getProperties();
-      return toRecord(contentHash, properties.contentLength, properties.metadata);
-    } catch (error) {
-      if (statusOf(error) === 404) return undefined;
-      throw error;
-    }
   };
 
   return {
@@ -126,35 +206,15 @@ export function createAzureBlobEvidenceArchive(options: AzureBlobEvidenceArchive
       const path = toEvidencePath(parseContentHash(contentHash));
       const container = await connect();
       try {
-        const existing = await readRecord(container, contentHash, path);
-        if (existing) return existing;
-        const record: EvidenceRecord = {
+        return await uploadOnce(container, path, bytes, contentHash, () => ({
           contentHash,
           bytes: bytes.byteLength,
           contentType: meta.contentType,
           receivedAt: now().toISOString(),
           kind: meta.kind,
-        };
-        try {
-          await container.getBlockBlobClient(path).upload(bytes, bytes.byteLength, {
-            blobHTTPHeaders: { blobContentType: meta.contentType },
-            metadata: {
-              kind: encodeURIComponent(meta.kind),
-              contenttype: encodeURIComponent(meta.contentType),
-              receivedat: record.receivedAt,
-            },
-            conditions: { ifNoneMatch: '*' },
-          });
-          return record;
-        } catch (error) {
-          const status = statusOf(error);
-          if (status !== 409 && status !== 412) throw error;
-          const first = await readRecord(container, contentHash, path);
-          if (first) return first;
-          throw error;
-        }
+        }));
       } catch (error) {
-        throw fail('put', error);
+        throw toStoreError(containerName, 'put', error);
       }
     },
 
@@ -162,50 +222,19 @@ export function createAzureBlobEvidenceArchive(options: AzureBlobEvidenceArchive
       const path = toEvidencePath(parseContentHash(contentHash));
       const container = await connect();
       try {
-        const blob = container.getBlockBlobClient(path);
-        let response: Awaited<ReturnType<typeof blob.download>>;
-        try {
-          response = await blob.download();
-        } catch (error) {
-          if (statusOf(error) === 404) return undefined;
-          throw error;
-        }
-        const chunks: Buffer[] = [];
-        for await (const chunk of response.readableStreamBody ?? []) {
-          chunks.push(Buffer.isBuffer(chunk) ? chunk : Buffer.from(chunk as string));
-        }
-        const bytes = Buffer.concat(chunks);
-        if (computeContentHash(bytes) !== contentHash) {
-          throw new StoreUnavailableError(`evidence ${contentHash} is corrupted in blob storage`);
-        }
-        return {
-          record: toRecord(contentHash, bytes.byteLength, response.metadata),
-          bytes: new Uint8Array(bytes.buffer, bytes.byteOffset, bytes.byteLength),
-        };
+        return await downloadBlob(container, path, contentHash);
       } catch (error) {
-        throw fail('get', error);
+        throw toStoreError(containerName, 'get', error);
       }
     },
 
     async purgeBefore(cutoff) {
       const limit = cutoff.getTime();
       const container = await connect();
-      let purged = 0;
       try {
-        for await (const blob of container.listBlobsFlat({ prefix: 'sha256/', includeMetadata: true })) {
-          const receivedAt = Date.parse(blob.metadata?.receivedat ?? '');
-          if (!(receivedAt < limit)) continue;
-          try {
-            await container.deleteBlob(blob.name, { conditions: { ifMatch: blob.properties.etag ?? '*' } });
-            purged++;
-          } catch (error) {
-            const status = statusOf(error);
-            if (status !== 404 && status !== 412) throw error;
-          }
-        }
-        return purged;
+        return await purgeBlobsBefore(container, limit);
       } catch (error) {
-        throw fail('purge', error);
+        throw toStoreError(containerName, 'purge', error);
       }
     },
   };

@@ -60,125 +60,159 @@ async function readRecord(path: string): Promise<EvidenceRecord | undefined> {
   }
 }
 
+interface EvidencePaths {
+  readonly dir: string;
+  readonly data: string;
+  readonly record: string;
+}
+
+function toEvidencePaths(root: string, hex: string): EvidencePaths {
+  const data = join(root, ...toEvidencePath(hex).split('/'));
+  return { dir: join(data, '..'), data, record: `${data}.json` };
+}
+
+function toTempName(path: string): string {
+  return `${path}.${randomBytes(6).toString('hex')}${TEMP_SUFFIX}`;
+}
+
+function toUnavailable(action: string, error: unknown): StoreUnavailableError {
+  return new StoreUnavailableError(
+    `evidence directory ${action} failed (${String((error as { code?: unknown })?.code ?? 'error')})`,
+    { cause: error },
+  );
+}
+
+/**
+ * The bytes (temp file, fsync, rename), then the record (described once the bytes are in place),
+ * linked into place so that the first of concurrent puts of the same bytes keeps its record.
+ */
+async function writeEvidence(
+  paths: EvidencePaths,
+  bytes: Uint8Array,
+  describe: () => EvidenceRecord,
+): Promise<EvidenceRecord> {
+  await mkdir(paths.dir, { recursive: true });
+  const tempData = toTempName(paths.data);
+  await writeDurably(tempData, bytes);
+  await rename(tempData, paths.data);
+  const record = describe();
+  const tempRecord = toTempName(paths.record);
+  await writeDurably(tempRecord, `${JSON.stringify(record)}\n`);
+  try {
+    await link(tempRecord, paths.record);
+  } catch (error) {
+    if (!isErrno(error, 'EEXIST')) throw error;
+    // Someone stored the same bytes first: theirs is the record.
+    const first = await readRecord(paths.record);
+    if (first) return first;
+    throw error;
+  } finally {
+    await unlink(tempRecord).catch(() => {});
+  }
+  await syncDirectory(paths.dir);
+  return record;
+}
+
+/** The record and its bytes, checked against their hash; undefined when either is missing. */
+async function readEvidence(paths: EvidencePaths, contentHash: string) {
+  const record = await readRecord(paths.record);
+  if (!record) return undefined;
+  let bytes: Buffer;
+  try {
+    bytes = await readFile(paths.data);
+  } catch (error) {
+    if (isErrno(error, 'ENOENT')) return undefined;
+    throw error;
+  }
+  if (computeContentHash(bytes) !== contentHash) {
+    throw new StoreUnavailableError(`evidence ${contentHash} is corrupted on disk`);
+  }
+  return { record, bytes: new Uint8Array(bytes.buffer, bytes.byteOffset, bytes.byteLength) };
+}
+
+function unlinkIfPresent(path: string): Promise<void> {
+  return unlink(path).catch((error: unknown) => {
+    if (!isErrno(error, 'ENOENT')) throw error;
+  });
+}
+
+/** One shard: temp files left by a crash, and evidence first stored before `limit` (epoch ms). */
+async function purgeShard(dir: string, limit: number): Promise<number> {
+  let purged = 0;
+  for (const name of await readdir(dir)) {
+    const path = join(dir, name);
+    if (name.endsWith(TEMP_SUFFIX)) {
+      // Left by a crash mid-put; a put in progress is younger than any sensible cutoff.
+      const info = await stat(path).catch(() => undefined);
+      if (info && info.mtimeMs < limit) await unlink(path).catch(() => {});
+      continue;
+    }
+    if (!name.endsWith('.json')) continue;
+    const record = await readRecord(path);
+    const receivedAt = record ? Date.parse(record.receivedAt) : Number.NaN;
+    if (!(receivedAt < limit)) continue;
+    // Bytes first: a crash in between leaves a record without bytes, which get() treats as
+    // absent and the next purge removes.
+    await unlinkIfPresent(path.slice(0, -'.json'.length));
+    await unlinkIfPresent(path);
+    purged++;
+  }
+  return purged;
+}
+
+async function purgeEvidence(root: string, limit: number): Promise<number> {
+  const base = join(root, 'sha256');
+  let shards: string[];
+  try {
+    shards = await readdir(base);
+  } catch (error) {
+    if (isErrno(error, 'ENOENT')) return 0;
+    throw error;
+  }
+  let purged = 0;
+  for (const shard of shards) purged += await purgeShard(join(base, shard), limit);
+  return purged;
+}
+
 export function createDirectoryEvidenceArchive(options: DirectoryEvidenceArchiveOptions): EvidenceArchive {
   const now = options.now ?? (() => new Date());
-  const pathsOf = (hex: string) => {
-    const data = join(options.root, ...toEvidencePath(hex).split('/'));
-    return { dir: join(data, '..'), data, record: `${data}.json` };
-  };
-  const tempName = (path: string) => `${path}.${randomBytes(6).toString('hex')}${TEMP_SUFFIX}`;
-  const fail = (action: string, error: unknown) =>
-    new StoreUnavailableError(
-      `evidence directory ${action} failed (${String((error as { code?: unknown })?.code ?? 'error')})`,
-      {
-        cause: error,
-      },
-    );
-
   return {
     kind: 'directory',
 
     async put(bytes, meta) {
       assertEvidenceMeta(meta);
       const contentHash = computeContentHash(bytes);
-      const paths = pathsOf(parseContentHash(contentHash));
+      const paths = toEvidencePaths(options.root, parseContentHash(contentHash));
       try {
         const existing = await readRecord(paths.record);
         if (existing) return existing;
-        await mkdir(paths.dir, { recursive: true });
-        const tempData = tempName(paths.data);
-        await writeDurably(tempData, bytes);
-        await rename(tempData, paths.data);
-        const record: EvidenceRecord = {
+        return await writeEvidence(paths, bytes, () => ({
           contentHash,
           bytes: bytes.byteLength,
           contentType: meta.contentType,
           receivedAt: now().toISOString(),
           kind: meta.kind,
-        };
-        const tempRecord = tempName(paths.record);
-        await writeDurably(tempRecord, `${JSON.stringify(record)}\n`);
-        try {
-          await link(tempRecord, paths.record);
-        } catch (error) {
-          if (!isErrno(error, 'EEXIST')) throw error;
-          // Someone stored the same bytes first: theirs is the record.
-          const first = await readRecord(paths.record);
-          if (first) return first;
-          throw error;
-        } finally {
-          await unlink(tempRecord).catch(() => {});
-        }
-        await syncDirectory(paths.dir);
-        return record;
+        }));
       } catch (error) {
-        throw fail('put', error);
+        throw toUnavailable('put', error);
       }
     },
 
     async get(contentHash) {
-      const hex = parseContentHash(contentHash);
-      const paths = pathsOf(hex);
+      const paths = toEvidencePaths(options.root, parseContentHash(contentHash));
       try {
-        const record = await readRecord(paths.record);
-        if (!record) return undefined;
-        let bytes: Buffer;
-        try {
-          bytes = await readFile(paths.data);
-        } catch (error) {
-          if (isErrno(error, 'ENOENT')) return undefined;
-          throw error;
-        }
-        if (computeContentHash(bytes) !== contentHash) {
-          throw new StoreUnavailableError(`evidence ${contentHash} is corrupted on disk`);
-        }
-        return { record, bytes: new Uint8Array(bytes.buffer, bytes.byteOffset, bytes.byteLength) };
+        return await readEvidence(paths, contentHash);
       } catch (error) {
         if (error instanceof StoreUnavailableError) throw error;
-        throw fail('get', error);
+        throw toUnavailable('get', error);
       }
     },
 
     async purgeBefore(cutoff) {
-      const limit = cutoff.getTime();
-      const base = join(options.root, 'sha256');
-      let purged = 0;
       try {
-        let shards: string[];
-        try {
-          shards = await readdir(base);
-        } catch (error) {
-          if (isErrno(error, 'ENOENT')) return 0;
-          throw error;
-        }
-        for (const shard of shards) {
-          const dir = join(base, shard);
-          for (const name of await readdir(dir)) {
-            const path = join(dir, name);
-            if (name.endsWith(TEMP_SUFFIX)) {
-              // Left by a crash mid-put; a put in progress is younger than any sensible cutoff.
-              const info = await stat(path).catch(() => undefined);
-              if (info && info.mtimeMs < limit) await unlink(path).catch(() => {});
-              continue;
-            }
-            if (!name.endsWith('.json')) continue;
-            const record = await readRecord(path);
-            const receivedAt = record ? Date.parse(record.receivedAt) : Number.NaN;
-            if (!(receivedAt < limit)) continue;
-            // Bytes first: a crash in between leaves a record without bytes, which get() treats as
-            // absent and the next purge removes.
-            await unlink(path.slice(0, -'.json'.length)).catch((error: unknown) => {
-              if (!isErrno(error, 'ENOENT')) throw error;
-            });
-            await unlink(path).catch((error: unknown) => {
-              if (!isErrno(error, 'ENOENT')) throw error;
-            });
-            purged++;
-          }
-        }
-        return purged;
+        return await purgeEvidence(options.root, cutoff.getTime());
       } catch (error) {
-        throw fail('purge', error);
+        throw toUnavailable('purge', error);
       }
     },
   };

@@ -62,37 +62,151 @@ function toRecord(
   };
 }
 
+/** The open bucket: the SDK module, a client, the bucket's name and the key prefix. */
+interface S3Bucket {
+  readonly sdk: Sdk;
+  readonly client: S3Client;
+  readonly name: string;
+  readonly prefix: string;
+}
+
+function isMissing(error: unknown): boolean {
+  return statusOf(error) === 404 || errorName(error) === 'NotFound' || errorName(error) === 'NoSuchKey';
+}
+
+function toStoreError(bucketName: string, action: string, error: unknown): Error {
+  if (error instanceof StoreUsageError || error instanceof StoreUnavailableError) return error;
+  const status = statusOf(error);
+  return new StoreUnavailableError(
+    `S3 ${action} in bucket ${bucketName} failed: ${errorName(error)}${status ? ` (HTTP ${status})` : ''}`,
+    { cause: error },
+  );
+}
+
+/** The record of a stored object (from its metadata), or undefined when there is none. */
+async function headRecord(
+  bucket: S3Bucket,
+  contentHash: string,
+  key: string,
+): Promise<EvidenceRecord | undefined> {
+  try {
+    const found = await bucket.client.send(
+      new bucket.sdk.HeadObjectCommand({ Bucket: bucket.name, Key: key }),
+    );
+    return toRecord(contentHash, found.ContentLength, found.Metadata);
+  } catch (error) {
+    if (isMissing(error)) return undefined;
+    throw error;
+  }
+}
+
+/** An existing object is the answer; otherwise a create-only write (a lost race returns the winner's record). */
+async function putObjectOnce(
+  bucket: S3Bucket,
+  key: string,
+  bytes: Uint8Array,
+  contentHash: string,
+  describe: () => EvidenceRecord,
+): Promise<EvidenceRecord> {
+  const { sdk, client } = bucket;
+  const existing = await headRecord(bucket, contentHash, key);
+  if (existing) return existing;
+  const record = describe();
+  try {
+    await client.send(
+      new sdk.PutObjectCommand({
+        Bucket: bucket.name,
+        Key: key,
+        Body: bytes,
+        ContentLength: bytes.byteLength,
+        ContentType: record.contentType,
+        Metadata: {
+          kind: encodeURIComponent(record.kind),
+          'content-type': encodeURIComponent(record.contentType),
+          'received-at': record.receivedAt,
+        },
+        IfNoneMatch: '*',
+      }),
+    );
+    return record;
+  } catch (error) {
+    // 412: created first by a concurrent put; 409: a conditional write raced another one.
+    const status = statusOf(error);
+    if (status !== 412 && status !== 409) throw error;
+    const first = await headRecord(bucket, contentHash, key);
+    if (first) return first;
+    throw error;
+  }
+}
+
+/** The object's bytes, checked against their hash, and its record; undefined when it is missing. */
+async function getObject(bucket: S3Bucket, key: string, contentHash: string) {
+  let response: GetObjectCommandOutput;
+  try {
+    response = await bucket.client.send(new bucket.sdk.GetObjectCommand({ Bucket: bucket.name, Key: key }));
+  } catch (error) {
+    if (isMissing(error)) return undefined;
+    throw error;
+  }
+  const bytes = (await response.Body?.transformToByteArray()) ?? new Uint8Array(0);
+  if (computeContentHash(bytes) !== contentHash) {
+    throw new StoreUnavailableError(`evidence ${contentHash} is corrupted in S3`);
+  }
+  return { record: toRecord(contentHash, bytes.byteLength, response.Metadata), bytes };
+}
+
+/** When the object was first stored (its `received-at` metadata); undefined when it is gone. */
+async function readReceivedAt(bucket: S3Bucket, key: string): Promise<number | undefined> {
+  try {
+    const found = await bucket.client.send(
+      new bucket.sdk.HeadObjectCommand({ Bucket: bucket.name, Key: key }),
+    );
+    return Date.parse(found.Metadata?.['received-at'] ?? '');
+  } catch (error) {
+    if (isMissing(error)) return undefined;
+    throw error;
+  }
+}
+
+/** Lists every evidence object and deletes those first stored before `limit` (epoch ms). */
+async function purgeObjectsBefore(bucket: S3Bucket, limit: number): Promise<number> {
+  const { sdk, client } = bucket;
+  let purged = 0;
+  let token: string | undefined;
+  do {
+    const page = await client.send(
+      new sdk.ListObjectsV2Command({
+        Bucket: bucket.name,
+        Prefix: `${bucket.prefix}sha256/`,
+        ...(token ? { ContinuationToken: token } : {}),
+      }),
+    );
+    for (const object of page.Contents ?? []) {
+      if (!object.Key) continue;
+      const receivedAt = await readReceivedAt(bucket, object.Key);
+      if (receivedAt === undefined) continue;
+      if (!(receivedAt < limit)) continue;
+      await client.send(new sdk.DeleteObjectCommand({ Bucket: bucket.name, Key: object.Key }));
+      purged++;
+    }
+    token = page.IsTruncated ? page.NextContinuationToken : undefined;
+  } while (token);
+  return purged;
+}
+
 export function createS3EvidenceArchive(options: S3EvidenceArchiveOptions): EvidenceArchive {
-  const { bucket } = options;
+  const { bucket: bucketName } = options;
   const prefix = options.prefix ?? '';
   const now = options.now ?? (() => new Date());
-  let connection: Promise<{ sdk: Sdk; client: S3Client }> | undefined;
+  let connection: Promise<S3Bucket> | undefined;
   const connect = () => {
     connection ??= import('@aws-sdk/client-s3').then((sdk) => ({
       sdk,
       client: new sdk.S3Client(options.client ?? {}),
+      name: bucketName,
+      prefix,
     }));
     return connection;
-  };
-  const fail = (action: string, error: unknown): Error => {
-    if (error instanceof StoreUsageError || error instanceof StoreUnavailableError) return error;
-    const status = statusOf(error);
-    return new StoreUnavailableError(
-      `S3 ${action} in bucket ${bucket} failed: ${errorName(error)}${status ? ` (HTTP ${status})` : ''}`,
-      { cause: error },
-    );
-  };
-  const isMissing = (error: unknown) =>
-    statusOf(error) === 404 || errorName(error) === 'NotFound' || errorName(error) === 'NoSuchKey';
-
-  const head = async (sdk: Sdk, client: S3Client, contentHash: string, key: string) => {
-    try {
-      const found = await client.send(new sdk.HeadObjectCommand({ Bucket: bucket, Key: key }));
-      return toRecord(contentHash, found.ContentLength, found.Metadata);
-    } catch (error) {
-      if (isMissing(error)) return undefined;
-      throw error;
-    }
   };
 
   return {
@@ -102,101 +216,37 @@ export function createS3EvidenceArchive(options: S3EvidenceArchiveOptions): Evid
       assertEvidenceMeta(meta);
       const contentHash = computeContentHash(bytes);
       const key = prefix + toEvidencePath(parseContentHash(contentHash));
-      const { sdk, client } = await connect();
+      const bucket = await connect();
       try {
-        const existing = await head(sdk, client, contentHash, key);
-        if (existing) return existing;
-        const record: EvidenceRecord = {
+        return await putObjectOnce(bucket, key, bytes, contentHash, () => ({
           contentHash,
           bytes: bytes.byteLength,
           contentType: meta.contentType,
           receivedAt: now().toISOString(),
           kind: meta.kind,
-        };
-        try {
-          await client.send(
-            new sdk.PutObjectCommand({
-              Bucket: bucket,
-              Key: key,
-              Body: bytes,
-              ContentLength: bytes.byteLength,
-              ContentType: meta.contentType,
-              Metadata: {
-                kind: encodeURIComponent(meta.kind),
-                'content-type': encodeURIComponent(meta.contentType),
-                'received-at': record.receivedAt,
-              },
-              IfNoneMatch: '*',
-            }),
-          );
-          return record;
-        } catch (error) {
-          // 412: created first by a concurrent put; 409: a conditional write raced another one.
-          const status = statusOf(error);
-          if (status !== 412 && status !== 409) throw error;
-          const first = await head(sdk, client, contentHash, key);
-          if (first) return first;
-          throw error;
-        }
+        }));
       } catch (error) {
-        throw fail('put', error);
+        throw toStoreError(bucketName, 'put', error);
       }
     },
 
     async get(contentHash) {
       const key = prefix + toEvidencePath(parseContentHash(contentHash));
-      const { sdk, client } = await connect();
+      const bucket = await connect();
       try {
-        let response: GetObjectCommandOutput;
-        try {
-          response = await client.send(new sdk.GetObjectCommand({ Bucket: bucket, Key: key }));
-        } catch (error) {
-          if (isMissing(error)) return undefined;
-          throw error;
-        }
-        const bytes = (await response.Body?.transformToByteArray()) ?? new Uint8Array(0);
-        if (computeContentHash(bytes) !== contentHash) {
-          throw new StoreUnavailableError(`evidence ${contentHash} is corrupted in S3`);
-        }
-        return { record: toRecord(contentHash, bytes.byteLength, response.Metadata), bytes };
+        return await getObject(bucket, key, contentHash);
       } catch (error) {
-        throw fail('get', error);
+        throw toStoreError(bucketName, 'get', error);
       }
     },
 
     async purgeBefore(cutoff) {
       const limit = cutoff.getTime();
-      const { sdk, client } = await connect();
-      let purged = 0;
+      const bucket = await connect();
       try {
-        let token: string | undefined;
-        do {
-          const page = await client.send(
-            new sdk.ListObjectsV2Command({
-              Bucket: bucket,
-              Prefix: `${prefix}sha256/`,
-              ...(token ? { ContinuationToken: token } : {}),
-            }),
-          );
-          for (const object of page.Contents ?? []) {
-            if (!object.Key) continue;
-            let receivedAt: number;
-            try {
-              const found = await client.send(new sdk.HeadObjectCommand({ Bucket: bucket, Key: object.Key }));
-              receivedAt = Date.parse(found.Metadata?.['received-at'] ?? '');
-            } catch (error) {
-              if (isMissing(error)) continue;
-              throw error;
-            }
-            if (!(receivedAt < limit)) continue;
-            await client.send(new sdk.DeleteObjectCommand({ Bucket: bucket, Key: object.Key }));
-            purged++;
-          }
-          token = page.IsTruncated ? page.NextContinuationToken : undefined;
-        } while (token);
-        return purged;
+        return await purgeObjectsBefore(bucket, limit);
       } catch (error) {
-        throw fail('purge', error);
+        throw toStoreError(bucketName, 'purge', error);
       }
     },
   };

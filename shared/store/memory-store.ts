@@ -20,23 +20,81 @@ interface Entry {
   expiresAt: number | undefined;
 }
 
-export function createMemoryStore(): StateStore {
-  const collections = new Map<string, Map<string, Entry>>();
-  const table = (collection: string) => {
-    assertCollection(collection);
-    let entries = collections.get(collection);
-    if (!entries) {
-      entries = new Map();
-      collections.set(collection, entries);
-    }
-    return entries;
-  };
-  const toItem = <T>(key: string, entry: Entry): StoredItem<T> => ({
-    key,
-    version: String(entry.version),
-    value: JSON.parse(entry.json) as T,
-  });
+type Collections = Map<string, Map<string, Entry>>;
 
+function openCollection(collections: Collections, collection: string): Map<string, Entry> {
+  assertCollection(collection);
+  let entries = collections.get(collection);
+  if (!entries) {
+    entries = new Map();
+    collections.set(collection, entries);
+  }
+  return entries;
+}
+
+function toItem<T>(key: string, entry: Entry): StoredItem<T> {
+  return { key, version: String(entry.version), value: JSON.parse(entry.json) as T };
+}
+
+/** Create-only (`expectedVersion` null), compare-and-swap (a version) or upsert; bumps the version. */
+function putEntry<T>(
+  entries: Map<string, Entry>,
+  collection: string,
+  key: string,
+  value: T,
+  options: PutOptions,
+): StoredItem<T> {
+  const current = entries.get(key);
+  if (options.expectedVersion === null && current) throw new ConflictError(collection, key);
+  if (typeof options.expectedVersion === 'string' && String(current?.version) !== options.expectedVersion) {
+    throw new ConflictError(collection, key);
+  }
+  const entry: Entry = {
+    version: (current?.version ?? 0) + 1,
+    json: toJsonText(collection, key, value),
+    expiresAt: options.expiresAt,
+  };
+  entries.set(key, entry);
+  return toItem<T>(key, entry);
+}
+
+function deleteEntry(
+  entries: Map<string, Entry>,
+  collection: string,
+  key: string,
+  expectedVersion: string | undefined,
+): boolean {
+  const current = entries.get(key);
+  if (!current) {
+    if (expectedVersion !== undefined) throw new ConflictError(collection, key);
+    return false;
+  }
+  if (expectedVersion !== undefined && String(current.version) !== expectedVersion) {
+    throw new ConflictError(collection, key);
+  }
+  entries.delete(key);
+  return true;
+}
+
+/** One page of keys in code-unit order, after the cursor, with the prefix. */
+function listEntries<T>(entries: Map<string, Entry>, options: ListOptions): ListPage<T> {
+  const limit = Math.min(Math.max(options.limit ?? 100, 1), 1000);
+  const prefix = options.prefix ?? '';
+  const keys = [...entries.keys()]
+    .filter((key) => key.startsWith(prefix) && (options.cursor === undefined || key > options.cursor))
+    .sort((a, b) => (a < b ? -1 : a > b ? 1 : 0));
+  const page = keys.slice(0, limit);
+  const items = page.flatMap((key) => {
+    const entry = entries.get(key);
+    return entry ? [toItem<T>(key, entry)] : [];
+  });
+  const last = page[page.length - 1];
+  return keys.length > limit && last !== undefined ? { items, cursor: last } : { items };
+}
+
+export function createMemoryStore(): StateStore {
+  const collections: Collections = new Map();
+  const table = (collection: string) => openCollection(collections, collection);
   return {
     kind: 'memory',
     async get<T>(collection: string, key: string) {
@@ -46,51 +104,14 @@ export function createMemoryStore(): StateStore {
     },
     async put<T>(collection: string, key: string, value: T, options: PutOptions = {}) {
       assertKey(key);
-      const entries = table(collection);
-      const current = entries.get(key);
-      if (options.expectedVersion === null && current) throw new ConflictError(collection, key);
-      if (
-        typeof options.expectedVersion === 'string' &&
-        String(current?.version) !== options.expectedVersion
-      ) {
-        throw new ConflictError(collection, key);
-      }
-      const entry: Entry = {
-        version: (current?.version ?? 0) + 1,
-        json: toJsonText(collection, key, value),
-        expiresAt: options.expiresAt,
-      };
-      entries.set(key, entry);
-      return toItem<T>(key, entry);
+      return putEntry(table(collection), collection, key, value, options);
     },
     async delete(collection: string, key: string, options: { expectedVersion?: string } = {}) {
       assertKey(key);
-      const entries = table(collection);
-      const current = entries.get(key);
-      if (!current) {
-        if (options.expectedVersion !== undefined) throw new ConflictError(collection, key);
-        return false;
-      }
-      if (options.expectedVersion !== undefined && String(current.version) !== options.expectedVersion) {
-        throw new ConflictError(collection, key);
-      }
-      entries.delete(key);
-      return true;
+      return deleteEntry(table(collection), collection, key, options.expectedVersion);
     },
     async list<T>(collection: string, options: ListOptions = {}): Promise<ListPage<T>> {
-      const limit = Math.min(Math.max(options.limit ?? 100, 1), 1000);
-      const prefix = options.prefix ?? '';
-      const keys = [...table(collection).keys()]
-        .filter((key) => key.startsWith(prefix) && (options.cursor === undefined || key > options.cursor))
-        .sort((a, b) => (a < b ? -1 : a > b ? 1 : 0));
-      const page = keys.slice(0, limit);
-      const entries = table(collection);
-      const items = page.flatMap((key) => {
-        const entry = entries.get(key);
-        return entry ? [toItem<T>(key, entry)] : [];
-      });
-      const last = page[page.length - 1];
-      return keys.length > limit && last !== undefined ? { items, cursor: last } : { items };
+      return listEntries<T>(table(collection), options);
     },
     async purgeExpired(collection: string, now: number) {
       let purged = 0;

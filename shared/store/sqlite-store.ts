@@ -135,6 +135,137 @@ function toStoreError(error: unknown, action: string): Error {
   });
 }
 
+function parseVersion(version: string): number | undefined {
+  return /^[1-9][0-9]{0,15}$/.test(version) ? Number(version) : undefined;
+}
+
+/** Every statement the store runs, prepared once per connection. */
+function prepareStatements(db: Database.Database) {
+  // list: the lower bound is the prefix (inclusive) or the cursor (exclusive), whichever is later.
+  const listStatements = new Map<string, Database.Statement<unknown[], DocumentRow>>();
+  return {
+    selectOne: db.prepare<[string, Buffer], { version: number; body: string }>(
+      'SELECT version, body FROM documents WHERE collection = ? AND key = ?',
+    ),
+    insertNew: db.prepare<[string, Buffer, string, number | null]>(
+      'INSERT INTO documents (collection, key, version, body, expires_at) VALUES (?, ?, 1, ?, ?) ON CONFLICT DO NOTHING',
+    ),
+    updateIfVersion: db.prepare<[string, number | null, string, Buffer, number]>(
+      'UPDATE documents SET version = version + 1, body = ?, expires_at = ? WHERE collection = ? AND key = ? AND version = ?',
+    ),
+    upsert: db.prepare<[string, Buffer, string, number | null], { version: number }>(
+      `INSERT INTO documents (collection, key, version, body, expires_at) VALUES (?, ?, 1, ?, ?)
+     ON CONFLICT (collection, key) DO UPDATE SET version = version + 1, body = excluded.body, expires_at = excluded.expires_at
+     RETURNING version`,
+    ),
+    deleteAny: db.prepare<[string, Buffer]>('DELETE FROM documents WHERE collection = ? AND key = ?'),
+    deleteIfVersion: db.prepare<[string, Buffer, number]>(
+      'DELETE FROM documents WHERE collection = ? AND key = ? AND version = ?',
+    ),
+    deleteExpired: db.prepare<[string, number]>(
+      'DELETE FROM documents WHERE collection = ? AND expires_at IS NOT NULL AND expires_at < ?',
+    ),
+    listStatement(lowerInclusive: boolean, upperBound: boolean) {
+      const id = `${lowerInclusive}:${upperBound}`;
+      let statement = listStatements.get(id);
+      if (!statement) {
+        statement = db.prepare<unknown[], DocumentRow>(
+          `SELECT key, version, body FROM documents WHERE collection = ? AND key ${lowerInclusive ? '>=' : '>'} ?
+         ${upperBound ? 'AND key < ?' : ''} ORDER BY key LIMIT ?`,
+        );
+        listStatements.set(id, statement);
+      }
+      return statement;
+    },
+  };
+}
+
+type SqliteStatements = ReturnType<typeof prepareStatements>;
+
+/**
+ * One write as ONE statement: create-only, compare-and-swap on the version, or an upsert; a lost
+ * condition is a ConflictError. Returns the new version.
+ */
+function writeDocument(
+  statements: SqliteStatements,
+  collection: string,
+  key: string,
+  keyBytes: Buffer,
+  body: string,
+  expiresAt: number | null,
+  expected: string | null | undefined,
+): number {
+  if (expected === null) {
+    if (statements.insertNew.run(collection, keyBytes, body, expiresAt).changes === 0) {
+      throw new ConflictError(collection, key);
+    }
+    return 1;
+  }
+  if (typeof expected === 'string') {
+    const version = parseVersion(expected);
+    if (
+      version === undefined ||
+      statements.updateIfVersion.run(body, expiresAt, collection, keyBytes, version).changes === 0
+    ) {
+      throw new ConflictError(collection, key);
+    }
+    return version + 1;
+  }
+  const row = statements.upsert.get(collection, keyBytes, body, expiresAt);
+  if (!row) throw new StoreUnavailableError('SQLite upsert returned no row');
+  return row.version;
+}
+
+/** Deletes one document, unconditionally or only at `expected` (a lost condition is a ConflictError). */
+function deleteDocument(
+  statements: SqliteStatements,
+  collection: string,
+  key: string,
+  keyBytes: Buffer,
+  expected: string | undefined,
+): boolean {
+  if (expected === undefined) return statements.deleteAny.run(collection, keyBytes).changes > 0;
+  const version = parseVersion(expected);
+  if (version === undefined || statements.deleteIfVersion.run(collection, keyBytes, version).changes === 0) {
+    throw new ConflictError(collection, key);
+  }
+  return true;
+}
+
+/** One list call: the page size, and the statement's parameters (lower bound, upper bound, limit + 1). */
+interface ListQuery {
+  readonly limit: number;
+  readonly useCursor: boolean;
+  readonly upperBound: boolean;
+  readonly params: unknown[];
+}
+
+function prepareListQuery(collection: string, options: ListOptions): ListQuery {
+  const limit = resolveListLimit(options.limit);
+  const prefix = encodeKeyBytes(options.prefix ?? '');
+  const upper = toPrefixUpperBound(prefix);
+  const after = options.cursor === undefined ? undefined : encodeKeyBytes(options.cursor);
+  const useCursor = after !== undefined && Buffer.compare(after, prefix) >= 0;
+  const params: unknown[] = [collection, useCursor ? after : prefix];
+  if (upper) params.push(upper);
+  params.push(limit + 1);
+  return { limit, useCursor, upperBound: upper !== undefined, params };
+}
+
+function listDocuments<T>(statements: SqliteStatements, query: ListQuery): ListPage<T> {
+  const { limit } = query;
+  const rows = statements.listStatement(!query.useCursor, query.upperBound).all(...query.params);
+  const items = rows.slice(0, limit).map(
+    (row): StoredItem<T> => ({
+      key: decodeKeyBytes(row.key),
+      version: String(row.version),
+      value: JSON.parse(row.body) as T,
+    }),
+  );
+  const last = items[items.length - 1];
+  return rows.length > limit && last ? { items, cursor: last.key } : { items };
+}
+
 export function createSqliteStore(options: SqliteStoreOptions): StateStore {
   let db: Database.Database;
   try {
@@ -142,45 +273,7 @@ export function createSqliteStore(options: SqliteStoreOptions): StateStore {
   } catch (error) {
     throw toStoreError(error, 'open');
   }
-
-  const selectOne = db.prepare<[string, Buffer], { version: number; body: string }>(
-    'SELECT version, body FROM documents WHERE collection = ? AND key = ?',
-  );
-  const insertNew = db.prepare<[string, Buffer, string, number | null]>(
-    'INSERT INTO documents (collection, key, version, body, expires_at) VALUES (?, ?, 1, ?, ?) ON CONFLICT DO NOTHING',
-  );
-  const updateIfVersion = db.prepare<[string, number | null, string, Buffer, number]>(
-    'UPDATE documents SET version = version + 1, body = ?, expires_at = ? WHERE collection = ? AND key = ? AND version = ?',
-  );
-  const upsert = db.prepare<[string, Buffer, string, number | null], { version: number }>(
-    `INSERT INTO documents (collection, key, version, body, expires_at) VALUES (?, ?, 1, ?, ?)
-     ON CONFLICT (collection, key) DO UPDATE SET version = version + 1, body = excluded.body, expires_at = excluded.expires_at
-     RETURNING version`,
-  );
-  const deleteAny = db.prepare<[string, Buffer]>('DELETE FROM documents WHERE collection = ? AND key = ?');
-  const deleteIfVersion = db.prepare<[string, Buffer, number]>(
-    'DELETE FROM documents WHERE collection = ? AND key = ? AND version = ?',
-  );
-  const deleteExpired = db.prepare<[string, number]>(
-    'DELETE FROM documents WHERE collection = ? AND expires_at IS NOT NULL AND expires_at < ?',
-  );
-  // list: the lower bound is the prefix (inclusive) or the cursor (exclusive), whichever is later.
-  const listStatements = new Map<string, Database.Statement<unknown[], DocumentRow>>();
-  const listStatement = (lowerInclusive: boolean, upperBound: boolean) => {
-    const id = `${lowerInclusive}:${upperBound}`;
-    let statement = listStatements.get(id);
-    if (!statement) {
-      statement = db.prepare<unknown[], DocumentRow>(
-        `SELECT key, version, body FROM documents WHERE collection = ? AND key ${lowerInclusive ? '>=' : '>'} ?
-         ${upperBound ? 'AND key < ?' : ''} ORDER BY key LIMIT ?`,
-      );
-      listStatements.set(id, statement);
-    }
-    return statement;
-  };
-
-  const parseVersion = (version: string): number | undefined =>
-    /^[1-9][0-9]{0,15}$/.test(version) ? Number(version) : undefined;
+  const statements = prepareStatements(db);
 
   return {
     kind: 'sqlite',
@@ -188,7 +281,7 @@ export function createSqliteStore(options: SqliteStoreOptions): StateStore {
       assertCollection(collection);
       assertKey(key);
       try {
-        const row = selectOne.get(collection, encodeKeyBytes(key));
+        const row = statements.selectOne.get(collection, encodeKeyBytes(key));
         return row ? { key, version: String(row.version), value: JSON.parse(row.body) as T } : undefined;
       } catch (error) {
         throw toStoreError(error, 'read');
@@ -201,32 +294,10 @@ export function createSqliteStore(options: SqliteStoreOptions): StateStore {
       const body = toJsonText(collection, key, value);
       const keyBytes = encodeKeyBytes(key);
       const expiresAt = putOptions.expiresAt ?? null;
-      const item = (version: number): StoredItem<T> => ({
-        key,
-        version: String(version),
-        value: JSON.parse(body) as T,
-      });
+      const expected = putOptions.expectedVersion;
       try {
-        const expected = putOptions.expectedVersion;
-        if (expected === null) {
-          if (insertNew.run(collection, keyBytes, body, expiresAt).changes === 0) {
-            throw new ConflictError(collection, key);
-          }
-          return item(1);
-        }
-        if (typeof expected === 'string') {
-          const version = parseVersion(expected);
-          if (
-            version === undefined ||
-            updateIfVersion.run(body, expiresAt, collection, keyBytes, version).changes === 0
-          ) {
-            throw new ConflictError(collection, key);
-          }
-          return item(version + 1);
-        }
-        const row = upsert.get(collection, keyBytes, body, expiresAt);
-        if (!row) throw new StoreUnavailableError('SQLite upsert returned no row');
-        return item(row.version);
+        const version = writeDocument(statements, collection, key, keyBytes, body, expiresAt, expected);
+        return { key, version: String(version), value: JSON.parse(body) as T };
       } catch (error) {
         throw toStoreError(error, 'write');
       }
@@ -237,14 +308,7 @@ export function createSqliteStore(options: SqliteStoreOptions): StateStore {
       assertKey(key);
       const keyBytes = encodeKeyBytes(key);
       try {
-        if (deleteOptions.expectedVersion === undefined) {
-          return deleteAny.run(collection, keyBytes).changes > 0;
-        }
-        const version = parseVersion(deleteOptions.expectedVersion);
-        if (version === undefined || deleteIfVersion.run(collection, keyBytes, version).changes === 0) {
-          throw new ConflictError(collection, key);
-        }
-        return true;
+        return deleteDocument(statements, collection, key, keyBytes, deleteOptions.expectedVersion);
       } catch (error) {
         throw toStoreError(error, 'delete');
       }
@@ -252,25 +316,9 @@ export function createSqliteStore(options: SqliteStoreOptions): StateStore {
 
     async list<T>(collection: string, listOptions: ListOptions = {}): Promise<ListPage<T>> {
       assertCollection(collection);
-      const limit = resolveListLimit(listOptions.limit);
-      const prefix = encodeKeyBytes(listOptions.prefix ?? '');
-      const upper = toPrefixUpperBound(prefix);
-      const after = listOptions.cursor === undefined ? undefined : encodeKeyBytes(listOptions.cursor);
-      const useCursor = after !== undefined && Buffer.compare(after, prefix) >= 0;
-      const params: unknown[] = [collection, useCursor ? after : prefix];
-      if (upper) params.push(upper);
-      params.push(limit + 1);
+      const query = prepareListQuery(collection, listOptions);
       try {
-        const rows = listStatement(!useCursor, upper !== undefined).all(...params);
-        const items = rows.slice(0, limit).map(
-          (row): StoredItem<T> => ({
-            key: decodeKeyBytes(row.key),
-            version: String(row.version),
-            value: JSON.parse(row.body) as T,
-          }),
-        );
-        const last = items[items.length - 1];
-        return rows.length > limit && last ? { items, cursor: last.key } : { items };
+        return listDocuments<T>(statements, query);
       } catch (error) {
         throw toStoreError(error, 'list');
       }
@@ -279,7 +327,7 @@ export function createSqliteStore(options: SqliteStoreOptions): StateStore {
     async purgeExpired(collection: string, now: number) {
       assertCollection(collection);
       try {
-        return deleteExpired.run(collection, now).changes;
+        return statements.deleteExpired.run(collection, now).changes;
       } catch (error) {
         throw toStoreError(error, 'purge');
       }

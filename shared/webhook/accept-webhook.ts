@@ -140,6 +140,71 @@ async function listPayloadSubscriptions(document: unknown, now: () => Date): Pro
   }
 }
 
+/** A Standard Webhooks signature over the body, checked against every configured secret. */
+function verifyBodySignature(request: WebhookRequest, body: Uint8Array, deps: AcceptWebhookDeps): boolean {
+  return verifyStandardWebhook(
+    {
+      id: request.headers['webhook-id'],
+      timestamp: request.headers['webhook-timestamp'],
+      signature: request.headers['webhook-signature'],
+    },
+    body,
+    deps.config.standardWebhookSecrets,
+    deps.now(),
+  );
+}
+
+/** The body as JSON (a UTF-8 BOM allowed); undefined when it is not JSON. */
+function parseJsonBody(body: Uint8Array): { readonly document: unknown } | undefined {
+  const text = Buffer.from(body.buffer, body.byteOffset, body.byteLength).toString('utf8');
+  try {
+    return { document: JSON.parse(text.charCodeAt(0) === 0xfeff ? text.slice(1) : text) };
+  } catch {
+    return undefined;
+  }
+}
+
+/** With an allowlist configured: the subscriptions the payload names outside it (`(none)` if it names none). */
+async function listOutsideSubscriptions(document: unknown, deps: AcceptWebhookDeps): Promise<string[]> {
+  const { allowedSubscriptionIds } = deps.config;
+  if (allowedSubscriptionIds.length === 0) return [];
+  const allowed = new Set(allowedSubscriptionIds.map((id) => id.toLowerCase()));
+  const named = await listPayloadSubscriptions(document, deps.now);
+  return named === undefined || named.length === 0 ? ['(none)'] : named.filter((id) => !allowed.has(id));
+}
+
+/** Makes the body durable in the inbox: 202 once `inbox.put` resolved, 503 when it failed. */
+async function storeInInbox(
+  request: WebhookRequest,
+  route: WebhookRoute,
+  body: Uint8Array,
+  deps: AcceptWebhookDeps,
+): Promise<WebhookResponse> {
+  const { logger, metrics } = deps;
+  const { source } = route;
+  const started = performance.now();
+  const entry = createInboxEntry(body, {
+    source,
+    contentType: request.headers['content-type'] ?? 'application/json',
+    receivedAt: deps.now(),
+  });
+  try {
+    await deps.inbox.put(entry);
+  } catch (error) {
+    logger.error('webhook not durable', {
+      route: request.path,
+      status: 503,
+      error: error instanceof Error ? `${error.name}: ${error.message}` : String(error),
+    });
+    metrics?.count(METRIC_NAMES.ingestRefused, { source, status: '503' });
+    return REFUSALS[503]();
+  }
+  metrics?.count(METRIC_NAMES.ingestAccepted, { source });
+  metrics?.observe(METRIC_NAMES.ingestDurableLatencyMs, performance.now() - started, { source });
+  logger.debug('webhook accepted', { route: request.path, status: 202, inboxId: entry.id });
+  return respond(202, { status: 'accepted', id: entry.id });
+}
+
 export async function acceptWebhook(
   request: WebhookRequest,
   deps: AcceptWebhookDeps,
@@ -178,56 +243,12 @@ export async function acceptWebhook(
     if (error instanceof BodyReadError) return refuse(400, 'body-read');
     throw error;
   }
+  if (auth === 'needs-body' && !verifyBodySignature(request, body, deps))
+    return refuse(401, 'auth:signature');
 
-  if (auth === 'needs-body') {
-    const ok = verifyStandardWebhook(
-      {
-        id: request.headers['webhook-id'],
-        timestamp: request.headers['webhook-timestamp'],
-        signature: request.headers['webhook-signature'],
-      },
-      body,
-      config.standardWebhookSecrets,
-      deps.now(),
-    );
-    if (!ok) return refuse(401, 'auth:signature');
-  }
-
-  const text = Buffer.from(body.buffer, body.byteOffset, body.byteLength).toString('utf8');
-  let document: unknown;
-  try {
-    document = JSON.parse(text.charCodeAt(0) === 0xfeff ? text.slice(1) : text);
-  } catch {
-    return refuse(400, 'json');
-  }
-
-  if (config.allowedSubscriptionIds.length > 0) {
-    const allowed = new Set(config.allowedSubscriptionIds.map((id) => id.toLowerCase()));
-    const named = await listPayloadSubscriptions(document, deps.now);
-    const outside =
-      named === undefined || named.length === 0 ? ['(none)'] : named.filter((id) => !allowed.has(id));
-    if (outside.length > 0) return refuse(403, 'subscription', { subscriptionIds: outside });
-  }
-
-  const started = performance.now();
-  const entry = createInboxEntry(body, {
-    source: route.source,
-    contentType: request.headers['content-type'] ?? 'application/json',
-    receivedAt: deps.now(),
-  });
-  try {
-    await deps.inbox.put(entry);
-  } catch (error) {
-    logger.error('webhook not durable', {
-      route: request.path,
-      status: 503,
-      error: error instanceof Error ? `${error.name}: ${error.message}` : String(error),
-    });
-    metrics?.count(METRIC_NAMES.ingestRefused, { source, status: '503' });
-    return REFUSALS[503]();
-  }
-  metrics?.count(METRIC_NAMES.ingestAccepted, { source });
-  metrics?.observe(METRIC_NAMES.ingestDurableLatencyMs, performance.now() - started, { source });
-  logger.debug('webhook accepted', { route: request.path, status: 202, inboxId: entry.id });
-  return respond(202, { status: 'accepted', id: entry.id });
+  const parsed = parseJsonBody(body);
+  if (parsed === undefined) return refuse(400, 'json');
+  const outside = await listOutsideSubscriptions(parsed.document, deps);
+  if (outside.length > 0) return refuse(403, 'subscription', { subscriptionIds: outside });
+  return storeInInbox(request, route, body, deps);
 }

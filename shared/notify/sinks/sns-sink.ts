@@ -7,11 +7,12 @@
  */
 import { createHash } from 'node:crypto';
 import type { SNSClient } from '@aws-sdk/client-sns';
-import { createRedactor } from '../../observability/redact.ts';
+import { createRedactor, type Redactor } from '../../observability/redact.ts';
+import type { NotificationMessage } from '../message.ts';
 import { renderEmail } from '../render/email-message.ts';
 import { renderSmsText } from '../render/sms-text.ts';
 import { truncateText } from '../render/truncate-text.ts';
-import type { Sink } from '../sink.ts';
+import type { SendContext, SendResult, Sink } from '../sink.ts';
 import type { SnsSinkConfig } from '../sink-config.ts';
 import { listConfigSecrets } from '../sink-config.ts';
 import { resolveSinkDeps, type SinkDeps } from '../sink-deps.ts';
@@ -29,6 +30,118 @@ export function toSnsSubject(text: string): string {
   return truncateText(ascii === '' ? 'crosswatch notification' : ascii, 99, '...');
 }
 
+type SnsModule = typeof import('@aws-sdk/client-sns');
+
+interface SnsConnection {
+  readonly client: SNSClient;
+  readonly module: SnsModule;
+}
+
+/** The phone numbers already reached per delivery, the oldest delivery forgotten past REMEMBERED_DELIVERIES. */
+type ReachedPhones = Map<string, Set<string>>;
+
+function rememberReachedPhone(reached: ReachedPhones, deliveryId: string, phone: string): void {
+  let set = reached.get(deliveryId);
+  if (!set) {
+    if (reached.size >= REMEMBERED_DELIVERIES) {
+      const oldest = reached.keys().next().value;
+      if (oldest !== undefined) reached.delete(oldest);
+    }
+    set = new Set();
+    reached.set(deliveryId, set);
+  }
+  set.add(phone);
+}
+
+function toSha256Id(text: string): string {
+  return createHash('sha256').update(text).digest('hex').slice(0, 64);
+}
+
+/** One publish to the topic: a JSON message structure (email text, SMS text); a FIFO topic dedupes. */
+async function publishToTopic(
+  { client, module }: SnsConnection,
+  topicArn: string,
+  message: NotificationMessage,
+  context: SendContext,
+  sms: string,
+  signal: AbortSignal,
+): Promise<SendResult> {
+  const email = renderEmail(message);
+  const fifo = topicArn.endsWith('.fifo');
+  const output = await client.send(
+    new module.PublishCommand({
+      TopicArn: topicArn,
+      Subject: toSnsSubject(email.subject),
+      MessageStructure: 'json',
+      Message: JSON.stringify({ default: email.text, email: email.text, sms }),
+      ...(fifo
+        ? {
+            MessageGroupId: toSha256Id(message.incidentKey),
+            MessageDeduplicationId: toSha256Id(context.deliveryId),
+          }
+        : {}),
+    }),
+    { abortSignal: signal },
+  );
+  return {
+    outcome: 'delivered',
+    status: output.$metadata.httpStatusCode ?? null,
+    receipt: output.MessageId ?? null,
+    detail: 'SNS accepted the message for the topic',
+  };
+}
+
+interface SmsSend {
+  readonly connection: SnsConnection;
+  readonly phones: readonly string[];
+  readonly sms: string;
+  readonly deliveryId: string;
+  readonly reached: ReachedPhones;
+  readonly signal: AbortSignal;
+  readonly redact: Redactor;
+  readonly now: () => Date;
+}
+
+/**
+ * A Transactional SMS to each number not yet reached for this delivery; the first failure stops
+ * the send (a retry texts only the rest), and success forgets the delivery.
+ */
+async function sendSmsToNumbers(send: SmsSend): Promise<SendResult> {
+  const { connection, phones, deliveryId, reached, signal, redact } = send;
+  const receipts: string[] = [];
+  for (const phone of phones) {
+    if (reached.get(deliveryId)?.has(phone)) continue;
+    try {
+      const output = await connection.client.send(
+        new connection.module.PublishCommand({
+          PhoneNumber: phone,
+          Message: send.sms,
+          MessageAttributes: {
+            'AWS.SNS.SMS.SMSType': { DataType: 'String', StringValue: 'Transactional' },
+          },
+        }),
+        { abortSignal: signal },
+      );
+      rememberReachedPhone(reached, deliveryId, phone);
+      if (output.MessageId) receipts.push(output.MessageId);
+    } catch (error) {
+      const result = classifyAwsError(error, signal, redact, send.now());
+      const done = reached.get(deliveryId)?.size ?? 0;
+      return {
+        ...result,
+        detail: redact(`${done} of ${phones.length} numbers reached; ${result.detail}`),
+      };
+    }
+  }
+  reached.delete(deliveryId);
+  return {
+    outcome: 'delivered',
+    status: 200,
+    receipt: receipts.length > 0 ? receipts.join(',') : null,
+    detail: `SNS accepted the SMS for ${phones.length} number(s)`,
+  };
+}
+
 export function createSnsSink(config: SnsSinkConfig, deps: SinkDeps = {}): Sink {
   const { now } = resolveSinkDeps(deps);
   const redact = createRedactor([
@@ -36,8 +149,8 @@ export function createSnsSink(config: SnsSinkConfig, deps: SinkDeps = {}): Sink 
     deps.awsCredentials?.secretAccessKey,
     deps.awsCredentials?.sessionToken,
   ]);
-  const reached = new Map<string, Set<string>>();
-  let client: Promise<{ client: SNSClient; module: typeof import('@aws-sdk/client-sns') }> | undefined;
+  const reached: ReachedPhones = new Map();
+  let client: Promise<SnsConnection> | undefined;
   const getClient = () => {
     client ??= import('@aws-sdk/client-sns').then((module) => ({
       module,
@@ -50,18 +163,6 @@ export function createSnsSink(config: SnsSinkConfig, deps: SinkDeps = {}): Sink 
     }));
     return client;
   };
-  const remember = (deliveryId: string, phone: string) => {
-    let set = reached.get(deliveryId);
-    if (!set) {
-      if (reached.size >= REMEMBERED_DELIVERIES) {
-        const oldest = reached.keys().next().value;
-        if (oldest !== undefined) reached.delete(oldest);
-      }
-      set = new Set();
-      reached.set(deliveryId, set);
-    }
-    set.add(phone);
-  };
   return {
     name: config.name,
     kind: 'sns',
@@ -70,71 +171,20 @@ export function createSnsSink(config: SnsSinkConfig, deps: SinkDeps = {}): Sink 
       const signal = AbortSignal.any([context.signal, AbortSignal.timeout(BACKSTOP_TIMEOUT_MS)]);
       const sms = renderSmsText(message);
       try {
-        const { client: sns, module } = await getClient();
+        const connection = await getClient();
         if (config.topicArn) {
-          const email = renderEmail(message);
-          const fifo = config.topicArn.endsWith('.fifo');
-          const output = await sns.send(
-            new module.PublishCommand({
-              TopicArn: config.topicArn,
-              Subject: toSnsSubject(email.subject),
-              MessageStructure: 'json',
-              Message: JSON.stringify({ default: email.text, email: email.text, sms }),
-              ...(fifo
-                ? {
-                    MessageGroupId: createHash('sha256')
-                      .update(message.incidentKey)
-                      .digest('hex')
-                      .slice(0, 64),
-                    MessageDeduplicationId: createHash('sha256')
-                      .update(context.deliveryId)
-                      .digest('hex')
-                      .slice(0, 64),
-                  }
-                : {}),
-            }),
-            { abortSignal: signal },
-          );
-          return {
-            outcome: 'delivered',
-            status: output.$metadata.httpStatusCode ?? null,
-            receipt: output.MessageId ?? null,
-            detail: 'SNS accepted the message for the topic',
-          };
+          return await publishToTopic(connection, config.topicArn, message, context, sms, signal);
         }
-        const phones = config.phoneNumbers ?? [];
-        const receipts: string[] = [];
-        for (const phone of phones) {
-          if (reached.get(context.deliveryId)?.has(phone)) continue;
-          try {
-            const output = await sns.send(
-              new module.PublishCommand({
-                PhoneNumber: phone,
-                Message: sms,
-                MessageAttributes: {
-                  'AWS.SNS.SMS.SMSType': { DataType: 'String', StringValue: 'Transactional' },
-                },
-              }),
-              { abortSignal: signal },
-            );
-            remember(context.deliveryId, phone);
-            if (output.MessageId) receipts.push(output.MessageId);
-          } catch (error) {
-            const result = classifyAwsError(error, signal, redact, now());
-            const done = reached.get(context.deliveryId)?.size ?? 0;
-            return {
-              ...result,
-              detail: redact(`${done} of ${phones.length} numbers reached; ${result.detail}`),
-            };
-          }
-        }
-        reached.delete(context.deliveryId);
-        return {
-          outcome: 'delivered',
-          status: 200,
-          receipt: receipts.length > 0 ? receipts.join(',') : null,
-          detail: `SNS accepted the SMS for ${phones.length} number(s)`,
-        };
+        return await sendSmsToNumbers({
+          connection,
+          phones: config.phoneNumbers ?? [],
+          sms,
+          deliveryId: context.deliveryId,
+          reached,
+          signal,
+          redact,
+          now,
+        });
       } catch (error) {
         return classifyAwsError(error, signal, redact, now());
       }

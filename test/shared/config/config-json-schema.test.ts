@@ -2,7 +2,7 @@ import { readFileSync } from 'node:fs';
 import { Ajv2020 } from 'ajv/dist/2020.js';
 import { describe, expect, it } from 'vitest';
 import { CONFIG_SCHEMA_FILE, renderConfigJsonSchema } from '../../../shared/config/config-json-schema.ts';
-import { validateConfig } from '../../../shared/config/crosswatch-config.ts';
+import { validateConfig } from '../../../shared/config/validate-config.ts';
 
 const committed = readFileSync(new URL(`../../../${CONFIG_SCHEMA_FILE}`, import.meta.url), 'utf8');
 

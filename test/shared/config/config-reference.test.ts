@@ -2,7 +2,7 @@ import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import { ENV_SETTINGS, parseEnvValue, setPath } from '../../../shared/config/config-env.ts';
 import { renderConfigReferenceTable } from '../../../shared/config/config-reference.ts';
-import { validateConfig } from '../../../shared/config/crosswatch-config.ts';
+import { validateConfig } from '../../../shared/config/validate-config.ts';
 
 describe('configuration reference', () => {
   it("is the README's table (regenerate it from shared/config/config-reference.ts after a schema change)", () => {

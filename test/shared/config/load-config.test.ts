@@ -2,8 +2,9 @@ import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { ConfigError, validateConfig } from '../../../shared/config/crosswatch-config.ts';
+import { ConfigError } from '../../../shared/config/crosswatch-config.ts';
 import { loadConfig } from '../../../shared/config/load-config.ts';
+import { validateConfig } from '../../../shared/config/validate-config.ts';
 
 let dir: string;
 

@@ -2,15 +2,9 @@ import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import type { CrosswatchEvent, ProviderEventData } from '../../../shared/event/schema.ts';
 import {
-  buildResourceHealthEvent,
   buildServiceHealthEvent,
   buildServiceHealthLink,
-  classifyActivityEvent,
-  classifyMonitoringService,
   parseImpactedServices,
-  readResourceTypeOf,
-  readStringList,
-  readSubscriptionOf,
 } from '../../../shared/ingest/azure-service-health.ts';
 import { InvalidInputError } from '../../../shared/ingest/errors.ts';
 import { assertValidEvent } from '../../helpers/assert-valid-event.ts';
@@ -135,7 +129,7 @@ describe('parseImpactedServices', () => {
   });
 });
 
-describe('helpers', () => {
+describe('buildServiceHealthLink', () => {
   it('buildServiceHealthLink: first three and last three characters of the subscription', () => {
     expect(buildServiceHealthLink('0NIH-U2O', 'cccc2c2c-dd3d-ee4e-ff5f-aaaaaa6a6a6a')).toBe(
       'https://app.azure.com/h/0NIH-U2O/ccca6a',
@@ -146,63 +140,6 @@ describe('helpers', () => {
     expect(buildServiceHealthLink('0NIH-U2O', undefined)).toBe('https://app.azure.com/h/0NIH-U2O');
     expect(buildServiceHealthLink('0NIH-U2O', '<subscription id>')).toBe('https://app.azure.com/h/0NIH-U2O');
     expect(buildServiceHealthLink('A B/C', undefined)).toBe('https://app.azure.com/h/A%20B%2FC');
-  });
-
-  it('readSubscriptionOf / readResourceTypeOf / readStringList', () => {
-    expect(readSubscriptionOf('/subscriptions/ABC-1/resourceGroups/rg')).toBe('abc-1');
-    expect(readSubscriptionOf('/providers/Microsoft.Management/managementGroups/x')).toBeUndefined();
-    expect(
-      readResourceTypeOf('/subscriptions/s/resourceGroups/rg/providers/Microsoft.Sql/servers/a/databases/b'),
-    ).toBe('Microsoft.Sql/servers/databases');
-    expect(readResourceTypeOf('/subscriptions/s')).toBeUndefined();
-    expect(readStringList(['/subscriptions/a', null, 2, ''])).toEqual(['/subscriptions/a', '2']);
-    expect(readStringList('/subscriptions/a')).toEqual(['/subscriptions/a']);
-    expect(readStringList('["/subscriptions/a","/subscriptions/b"]')).toEqual([
-      '/subscriptions/a',
-      '/subscriptions/b',
-    ]);
-  });
-
-  it.each([
-    ['ServiceHealth', 'service-health'],
-    ['Resource Health', 'resource-health'],
-    ['ResourceHealth', 'resource-health'],
-    ['resource health', 'resource-health'],
-    ['Service Health', 'service-health'],
-    ['Platform', undefined],
-    ['Activity Log - Administrative', undefined],
-    [undefined, undefined],
-    [2, undefined],
-  ])('classifyMonitoringService(%j) → %s', (value, expected) => {
-    expect(classifyMonitoringService(value)).toBe(expected);
-  });
-
-  it.each([
-    [
-      { category: { value: 'ServiceHealth', localizedValue: 'Service Health' } },
-      'service-health',
-      'category',
-    ],
-    [{ eventSource: 'ResourceHealth' }, 'resource-health', 'eventSource'],
-    [{ eventSource: 'Service Health' }, 'service-health', 'eventSource'],
-    [
-      { eventSource: 2, operationName: 'Microsoft.ServiceHealth/maintenance/action' },
-      'service-health',
-      'operationName',
-    ],
-    [
-      { operationName: { value: 'Microsoft.Resourcehealth/healthevent/Activated/action' } },
-      'resource-health',
-      'operationName',
-    ],
-    [{ eventSource: 'Administrative', operationName: 'Microsoft.ServiceHealth/x' }, undefined, 'eventSource'],
-    [{ category: { value: 'Policy' } }, undefined, 'category'],
-    [{ eventSource: 7 }, undefined, 'eventSource'],
-    [{}, undefined, undefined],
-  ])('classifyActivityEvent(%j) → %s by %s', (record, signal, field) => {
-    const classification = classifyActivityEvent(record);
-    expect(classification.signal).toBe(signal);
-    expect(classification.field).toBe(field);
   });
 });
 
@@ -381,159 +318,5 @@ describe('buildServiceHealthEvent', () => {
     expect(data.updateKey).toBe('azure:4TC8-XYZ:2017-10-18T23:49:28.786Z:active');
     expect(notices).toHaveLength(1);
     expect(notices[0]).toMatch(/communicationId and eventTimestamp are missing/);
-  });
-});
-
-describe('buildResourceHealthEvent', () => {
-  const resourceId =
-    '/subscriptions/AAAA0A0A-BB1B-CC2C-DD3D-EEEEEE4E4E4E/resourceGroups/RG/providers/Microsoft.Web/sites/shop';
-
-  function record(properties: Json, extra: Json = {}): Json {
-    return {
-      eventDataId: 'E1',
-      correlationId: 'C1',
-      eventSource: 'ResourceHealth',
-      eventTimestamp: '2026-01-21T09:00:00.0000000+00:00',
-      submissionTimestamp: '2026-01-21T09:01:00.0000000+00:00',
-      operationName: 'Microsoft.Resourcehealth/healthevent/Activated/action',
-      resourceId,
-      status: 'Active',
-      properties,
-      ...extra,
-    };
-  }
-
-  it.each([
-    ['Available', 'resolved', 'info'],
-    ['Unavailable', 'active', 'error'],
-    ['Degraded', 'active', 'warning'],
-    ['Unknown', 'informational', 'info'],
-  ])('currentHealthStatus %s → %s/%s', (health, status, severity) => {
-    const data = dataOf(
-      buildResourceHealthEvent(
-        { record: record({ title: 'Web app health changed', currentHealthStatus: health }), path: '' },
-        context,
-        'azure-activity-log-webhook',
-      ),
-    );
-    const id = resourceId.toLowerCase();
-    expect(data.incidentKey).toBe(`azure-resource:${id}`);
-    expect(data.updateKey).toBe(`azure-resource:${id}:e1:${health.toLowerCase()}`);
-    expect(data.status).toBe(status);
-    expect(data.severity).toBe(severity);
-    expect(data.category).toBe('resource-health');
-    expect(data.services).toEqual(['Microsoft.Web/sites']);
-    expect(data.scope.resourceIds).toEqual([id]);
-    expect(data.scope.subscriptionIds).toEqual(['aaaa0a0a-bb1b-cc2c-dd3d-eeeeee4e4e4e']);
-    expect(data.resolvedAt).toBe(status === 'resolved' ? '2026-01-21T09:00:00.000Z' : null);
-    expect(data.startedAt).toBe(status === 'resolved' ? null : '2026-01-21T09:00:00.000Z');
-    expect(data.updatedAt).toBe('2026-01-21T09:01:00.000Z');
-  });
-
-  it('reads the raw activity-log names (healthStatus, healthEventType, healthEventCause, healthEventCategory)', () => {
-    const data = dataOf(
-      buildResourceHealthEvent(
-        {
-          record: record({
-            title: 'Degraded',
-            details: '<p>Slow &amp; flaky</p>',
-            healthStatus: 'Degraded',
-            healthEventType: 'Downtime',
-            healthEventCause: 'PlatformInitiated',
-            healthEventCategory: 'Unplanned',
-          }),
-          path: '',
-        },
-        context,
-        'azure-activity-log-record',
-      ),
-    );
-    expect(data.summary).toBe('Slow & flaky');
-    expect(data.attributes).toMatchObject({
-      currentHealthStatus: 'Degraded',
-      type: 'Downtime',
-      cause: 'PlatformInitiated',
-      healthEventCategory: 'Unplanned',
-    });
-    expect(data.attributes.previousHealthStatus).toBeUndefined();
-  });
-
-  it('an unknown or missing health status is Unknown, with a notice', () => {
-    const notices: string[] = [];
-    const data = dataOf(
-      buildResourceHealthEvent(
-        { record: record({ currentHealthStatus: 'Sideways' }), path: 'data.alertContext' },
-        context,
-        'azure-monitor-common',
-        notices,
-      ),
-    );
-    expect(data.status).toBe('informational');
-    expect(data.attributes.currentHealthStatus).toBe('Sideways');
-    expect(data.title).toBe('shop: Sideways');
-    const missing = dataOf(
-      buildResourceHealthEvent(
-        { record: record({}), path: 'data.alertContext' },
-        context,
-        'azure-monitor-common',
-        notices,
-      ),
-    );
-    expect(missing.updateKey).toMatch(/:e1:unknown$/);
-    expect(notices).toEqual([
-      'data.alertContext.properties.currentHealthStatus "Sideways" is not a known health status; treated as Unknown',
-      'data.alertContext.properties.currentHealthStatus is missing; treated as Unknown',
-    ]);
-  });
-
-  it('the first alert target wins over the record resourceId', () => {
-    const target = '/subscriptions/bbbb/resourceGroups/x/providers/Microsoft.Compute/virtualMachines/vm1';
-    const data = dataOf(
-      buildResourceHealthEvent(
-        {
-          record: record({ currentHealthStatus: 'Unavailable' }, { resourceId: undefined }),
-          path: 'data.alertContext',
-          essentials: { alertTargetIDs: [target], alertRule: 'rh-rule', monitorCondition: 'Fired' },
-        },
-        context,
-        'azure-monitor-common',
-      ),
-    );
-    expect(data.incidentKey).toBe(`azure-resource:${target.toLowerCase()}`);
-    expect(data.attributes).toMatchObject({ alertRule: 'rh-rule', monitorCondition: 'Fired' });
-  });
-
-  it('no resource at all: keyed by correlationId with a notice; nothing to key by: InvalidInputError', () => {
-    const notices: string[] = [];
-    const data = dataOf(
-      buildResourceHealthEvent(
-        {
-          record: record({ currentHealthStatus: 'Unavailable' }, { resourceId: undefined }),
-          path: 'alertContext',
-        },
-        context,
-        'azure-activity-log-record',
-        notices,
-      ),
-    );
-    expect(data.incidentKey).toBe('azure-resource:unknown:c1');
-    expect(data.scope.resourceIds).toEqual([]);
-    expect(data.links).toEqual([]);
-    expect(notices).toHaveLength(1);
-    const error = thrown(() =>
-      buildResourceHealthEvent(
-        {
-          record: record(
-            { currentHealthStatus: 'Unavailable' },
-            { resourceId: undefined, eventDataId: undefined, correlationId: undefined },
-          ),
-          path: 'alertContext',
-        },
-        context,
-        'azure-activity-log-record',
-      ),
-    );
-    expect(error).toBeInstanceOf(InvalidInputError);
-    expect((error as InvalidInputError).field).toBe('alertContext.resourceId');
   });
 });

@@ -2,7 +2,7 @@ import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { validateConfig } from '../../../shared/config/crosswatch-config.ts';
+import { validateConfig } from '../../../shared/config/validate-config.ts';
 import { ProbeTargetsError, resolveProbeTargets } from '../../../shared/pipeline/resolve-probe-targets.ts';
 
 const read = (path: string) => readFile(path);
