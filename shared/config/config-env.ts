@@ -15,7 +15,7 @@ export interface EnvSetting {
   readonly type: EnvValueType;
 }
 
-/** Every supported variable (the README table is generated from this list). */
+/** Every supported variable (the table in docs/configuration.md is generated from this list). */
 export const ENV_SETTINGS: readonly EnvSetting[] = [
   { name: 'CROSSWATCH_DATA_DIR', path: 'dataDir', type: 'string' },
   { name: 'CROSSWATCH_VANTAGE_ID', path: 'vantage.id', type: 'string' },

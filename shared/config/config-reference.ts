@@ -1,7 +1,8 @@
 /**
- * The README's configuration reference table, generated from the config schema and the environment
- * variable list (a test fails when the README's copy is stale): one row per setting with its type,
- * default, CROSSWATCH_* variable and description.
+ * The configuration reference table of docs/configuration.md, generated from the config schema and
+ * the environment variable list (`npx tsx scripts/generate-docs.ts` writes it between the page's
+ * config-reference markers; a test fails when the page's copy is stale): one row per setting with its
+ * type, default, CROSSWATCH_* variable and description.
  */
 
 import { ENV_SETTINGS } from './config-env.ts';

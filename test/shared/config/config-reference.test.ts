@@ -5,12 +5,12 @@ import { renderConfigReferenceTable } from '../../../shared/config/config-refere
 import { validateConfig } from '../../../shared/config/validate-config.ts';
 
 describe('configuration reference', () => {
-  it("is the README's table (regenerate it from shared/config/config-reference.ts after a schema change)", () => {
-    const readme = readFileSync(new URL('../../../README.md', import.meta.url), 'utf8');
-    const start = readme.indexOf('<!-- config-reference:start -->\n');
-    const end = readme.indexOf('<!-- config-reference:end -->');
+  it("is docs/configuration.md's table (after a schema change: npx tsx scripts/generate-docs.ts)", () => {
+    const page = readFileSync(new URL('../../../docs/configuration.md', import.meta.url), 'utf8');
+    const start = page.indexOf('<!-- config-reference:start -->\n');
+    const end = page.indexOf('<!-- config-reference:end -->');
     expect(start).toBeGreaterThan(0);
-    expect(readme.slice(start + '<!-- config-reference:start -->\n'.length, end)).toBe(
+    expect(page.slice(start + '<!-- config-reference:start -->\n'.length, end)).toBe(
       renderConfigReferenceTable(),
     );
   });
