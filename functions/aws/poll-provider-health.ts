@@ -32,12 +32,12 @@ export function createLambdaPollerCredential(
 ): CredentialFor {
   return createPollerCredentialFactory({
     platformIdentity: false,
-    clientSecretRef: () => {
+    readClientSecret: async () => {
       const reference = env[LAMBDA_SETTINGS.azureClientSecretRef];
       if (!reference) throw new TypeError(`${LAMBDA_SETTINGS.azureClientSecretRef} is not set`);
-      return parseSecretRef(LAMBDA_SETTINGS.azureClientSecretRef, reference);
+      const { readSecret } = await import('../../shared/poll/read-secret.ts');
+      return readSecret(parseSecretRef(LAMBDA_SETTINGS.azureClientSecretRef, reference), secretOptions(aws));
     },
-    secretOptions: secretOptions(aws),
   });
 }
 

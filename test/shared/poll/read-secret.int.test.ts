@@ -1,13 +1,13 @@
 /**
- * readSecret and createAzureCredential with the real Secrets Manager and SSM clients against moto's
+ * readSecret and the poller credential built from it with the real Secrets Manager and SSM clients against moto's
  * server mode on loopback (test/helpers/moto-server.ts).
  */
 import { CreateSecretCommand, SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
 import { PutParameterCommand, SSMClient } from '@aws-sdk/client-ssm';
 import { ClientSecretCredential } from '@azure/identity';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
-import { createAzureCredential } from '../../../shared/poll/azure-credential.ts';
 import { clearSecretCache, readSecret, SecretUnavailableError } from '../../../shared/poll/read-secret.ts';
+import { createPollerCredentialFactory } from '../../../shared/runtime/create-poller-credential.ts';
 import { type MotoServer, startMoto } from '../../helpers/moto-server.ts';
 
 let moto: MotoServer;
@@ -66,31 +66,36 @@ describe('readSecret', () => {
   });
 });
 
-describe('createAzureCredential', () => {
+describe('a poller credential whose secret comes from readSecret (the AWS rule)', () => {
+  const principal = {
+    tenantId: '72f988bf-86f1-41af-91ab-2d7cd011db47',
+    clientId: '11111111-2222-3333-4444-555555555555',
+    clientSecret: null,
+  };
+
   it('builds a ClientSecretCredential whose secret comes from Secrets Manager', async () => {
-    const credential = await createAzureCredential(
-      {
-        kind: 'client-secret',
-        tenantId: '72f988bf-86f1-41af-91ab-2d7cd011db47',
-        clientId: '11111111-2222-3333-4444-555555555555',
-        secret: { source: 'secrets-manager', secretId: 'crosswatch/azure-sp', jsonKey: 'clientSecret' },
-      },
-      options(),
-    );
-    expect(credential).toBeInstanceOf(ClientSecretCredential);
+    const credentialFor = createPollerCredentialFactory({
+      platformIdentity: false,
+      readClientSecret: () =>
+        readSecret(
+          { source: 'secrets-manager', secretId: 'crosswatch/azure-sp', jsonKey: 'clientSecret' },
+          options(),
+        ),
+    });
+    expect(await credentialFor(principal)).toBeInstanceOf(ClientSecretCredential);
   });
 
   it('fails with the service error when the parameter does not exist', async () => {
-    await expect(
-      createAzureCredential(
-        {
-          kind: 'client-secret',
-          tenantId: '72f988bf-86f1-41af-91ab-2d7cd011db47',
-          clientId: '11111111-2222-3333-4444-555555555555',
-          secret: { source: 'ssm', name: '/missing' },
-        },
-        options(),
-      ),
-    ).rejects.toMatchObject({ name: 'ParameterNotFound' });
+    const credentialFor = createPollerCredentialFactory({
+      platformIdentity: false,
+      readClientSecret: () => readSecret({ source: 'ssm', name: '/missing' }, options()),
+    });
+    await expect(credentialFor(principal)).rejects.toMatchObject({ name: 'ParameterNotFound' });
+  });
+
+  it('refuses to poll without a service principal where there is no platform identity', async () => {
+    await expect(createPollerCredentialFactory({ platformIdentity: false })(null)).rejects.toThrow(
+      'a poller needs credentials on AWS',
+    );
   });
 });
