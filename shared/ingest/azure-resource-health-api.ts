@@ -14,6 +14,7 @@
  * - impacted resources are heterogeneous: target resource fields, or only `info[]` key/value pairs;
  * - pages carry `nextLink`: the caller must follow it (a notice says so).
  */
+
 import { createEmptyScope, createProviderEvent } from '../event/create-event.ts';
 import type { CrosswatchEvent, Link, ProviderEventData, Scope } from '../event/schema.ts';
 import { EVENT_TYPES, type Severity, type Status } from '../event/vocabulary.ts';
@@ -31,6 +32,7 @@ import {
 } from '../util/read.ts';
 import { toPlainText, toPlainTitle } from '../util/text.ts';
 import { toIsoUtc } from '../util/time.ts';
+import { readResourceTypeOf } from './azure-activity-fields.ts';
 import { InvalidInputError, NormalizeError } from './errors.ts';
 import type { FormatResult, InputFormat, NormalizeContext } from './input-format.ts';
 
@@ -486,20 +488,6 @@ function normalizeServiceEvent(
 
 // ---- availability statuses ------------------------------------------------------------------------
 
-/** The resource type (`Microsoft.Compute/virtualMachines`) named by an ARM resource id, if any. */
-function resourceTypeOf(resourceId: string): string | undefined {
-  const segments = resourceId.split('/');
-  const at = segments.map((segment) => segment.toLowerCase()).lastIndexOf('providers');
-  if (at < 0) return undefined;
-  const namespace = segments[at + 1];
-  const types: string[] = [];
-  for (let index = at + 2; index < segments.length; index += 2) {
-    const type = segments[index];
-    if (type) types.push(type);
-  }
-  return namespace && types.length > 0 ? `${namespace}/${types.join('/')}` : undefined;
-}
-
 interface AvailabilityResource {
   /** The resource id as listed (the part before `/providers/Microsoft.ResourceHealth/`). */
   readonly resourcePart: string;
@@ -610,7 +598,7 @@ function normalizeAvailabilityStatus(
   const scope = createEmptyScope();
   scope.resourceIds = [resourceId];
   scope.subscriptionIds = uniqueStrings([subscriptionOf(resourceId)]);
-  const resourceType = resourceTypeOf(resourcePart);
+  const resourceType = readResourceTypeOf(resourcePart);
 
   return createProviderEvent(EVENT_TYPES.resourceHealth, {
     schemaVersion: 1,
