@@ -31,11 +31,8 @@ import {
   openRuntime,
   type Runtime,
 } from '../../shared/runtime/open-runtime.ts';
-import {
-  type Invocation,
-  keepOnSuccess,
-  runObservedInvocation,
-} from '../../shared/runtime/run-invocation.ts';
+import { type Invocation, runObservedInvocation } from '../../shared/runtime/run-invocation.ts';
+import { keepOnSuccess } from '../../shared/util/keep-on-success.ts';
 import type { EntraKeyResolver } from '../../shared/webhook/entra-webhook-token.ts';
 
 export const LAMBDA_SETTINGS = {

@@ -31,10 +31,10 @@ import {
   type Runtime,
 } from '../../shared/runtime/open-runtime.ts';
 import {
-  keepOnSuccess,
   runObservedInvocation,
   type Invocation as SharedInvocation,
 } from '../../shared/runtime/run-invocation.ts';
+import { keepOnSuccess } from '../../shared/util/keep-on-success.ts';
 import type { EntraKeyResolver } from '../../shared/webhook/entra-webhook-token.ts';
 import { createInvocationLogger, createInvocationMetrics } from './invocation-logging.ts';
 

@@ -26,7 +26,7 @@ import { createNotifySinks } from '../../shared/runtime/create-notify-sinks.ts';
 import { INBOX_FILE, openLocalInbox } from '../../shared/runtime/open-local-inbox.ts';
 import { openRuntime } from '../../shared/runtime/open-runtime.ts';
 import type { WebhookConfig } from '../../shared/webhook/webhook-config.ts';
-import { startBackgroundLoop } from './background-loop.ts';
+import { type BackgroundLoop, startBackgroundLoop } from './background-loop.ts';
 import { createLocalRequestListener } from './local-routes.ts';
 import { startLocalSchedules } from './local-schedules.ts';
 import { ensureLocalToken, type LocalToken } from './local-token.ts';
@@ -90,29 +90,26 @@ function listen(server: Server, host: string, port: number): Promise<void> {
 export async function startLocalRunner(options: LocalRunnerOptions): Promise<LocalRunner> {
   const { config, logger, metrics } = options;
   const { webhook, localToken } = await resolveWebhookAuth(config);
+  const now = options.now ?? (() => new Date());
   const runtime = openRuntime(config, {
-    ...(options.now ? { now: options.now } : {}),
+    now,
     openInbox: openLocalInbox(config),
     createSinks: createNotifySinks,
     ...(options.stdout ? { sinkDeps: { stdout: options.stdout } } : {}),
     buildPollers,
     resolveProbeTargets,
     // The sinks' own attempt logging is replaced by observeSink's line, which names the incident.
-    wrapSink: (sink) => observeSink(sink, { logger, metrics, now: options.now ?? (() => new Date()) }),
+    wrapSink: (sink) => observeSink(sink, { logger, metrics, now }),
   });
   const [inbox, pipeline, outbox] = await Promise.all([
     runtime.inbox(),
     runtime.pipeline(logger, metrics),
     runtime.outbox(logger),
   ]);
-  const background = startBackgroundLoop({
-    inbox,
-    pipeline,
-    worker: createOutboxWorker(outbox),
-    logger,
-    metrics,
-  });
-
+  // Nothing is processed or delivered before the runner listens: a runner that cannot start must
+  // not work from a data directory another runner is serving. Inputs accepted in the meantime are
+  // durable and taken by the loop's first run.
+  let background: BackgroundLoop | undefined;
   const server = createServer(
     createLocalRequestListener({
       runtime,
@@ -121,23 +118,24 @@ export async function startLocalRunner(options: LocalRunnerOptions): Promise<Loc
       logger,
       metrics,
       version: options.version,
-      onAccepted: background.accepted,
+      onAccepted: () => background?.accepted(),
     }),
   );
   server.keepAliveTimeout = 5000;
   try {
     await listen(server, config.server.host, config.server.port);
   } catch (error) {
-    // Nothing may keep running headless: the loop, the inbox's writer thread and the store close.
-    await background.stop(0);
+    // Nothing may keep running headless: the inbox's writer thread and the store close.
     await runtime.close();
     throw error;
   }
+  const loop = startBackgroundLoop({ inbox, pipeline, worker: createOutboxWorker(outbox), logger, metrics });
+  background = loop;
   const address = server.address() as AddressInfo;
   const host = address.family === 'IPv6' ? `[${address.address}]` : address.address;
   const url = `http://${host}:${address.port}`;
 
-  const kick = () => void background.kick();
+  const kick = () => void loop.kick();
   const schedules = await startLocalSchedules({ runtime, pipeline, logger, kick });
   // Inputs accepted before a previous shutdown or crash are processed now.
   kick();
@@ -162,7 +160,7 @@ export async function startLocalRunner(options: LocalRunnerOptions): Promise<Loc
         // 2. Finish in-flight rounds and timers; no new ones start.
         await Promise.all(schedules.loops.map((loop) => loop.stop()));
         // 3. Process every accepted input and deliver what is due (bounded by the outbox settings).
-        await background.stop(config.notify.outbox.attemptTimeoutMs);
+        await loop.stop(config.notify.outbox.attemptTimeoutMs);
         await runtime.close();
         await metrics.flush();
       })();

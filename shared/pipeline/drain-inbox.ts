@@ -28,7 +28,9 @@ export async function drainInbox(
     if (batch.length === 0) break;
     for (const entry of batch) {
       try {
-        const handled = await handleInboxEntry(entry, deps, { rejects: inbox, alreadyStored: true });
+        const handled = await handleInboxEntry(entry, deps, {
+          settleRejected: (rejected, reason) => inbox.markProcessed(rejected.id, deps.now(), reason),
+        });
         if (handled.kind === 'rejected') {
           rejected++;
           continue;

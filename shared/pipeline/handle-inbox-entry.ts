@@ -5,27 +5,24 @@
  * queued notifications, send them right away. A transient failure (the store is down) is thrown, so
  * the platform retries the input.
  */
-import { createStoreInbox, type InboxEntry, type InboxQueue } from '../inbox/inbox.ts';
-import type { OutboxRunSummary, OutboxWorkerDeps } from '../notify/outbox-worker.ts';
+import { createStoreInbox, type InboxEntry } from '../inbox/inbox.ts';
+import type { OutboxWorkerDeps } from '../notify/outbox-worker.ts';
 import { sendQueuedNotifications } from './deliver-notifications.ts';
 import type { PipelineDeps } from './pipeline-deps.ts';
 import { type InboxEntryOutcome, processInboxEntry, RejectedInputError } from './process-inbox-entry.ts';
 
 export interface HandleInboxEntryOptions {
-  /** Where a rejected input is settled as failed (default: the store's inbox, for the cloud queues). */
-  readonly rejects?: Pick<InboxQueue, 'put' | 'markProcessed'>;
+  /**
+   * Settles a rejected input as failed. Default: kept as a failed entry in the store's inbox (the
+   * cloud queues); the local runner marks its pending SQLite row instead.
+   */
+  readonly settleRejected?: (entry: InboxEntry, reason: string) => Promise<void>;
   /** The outbox for one pass right after notifications were queued; left out, they wait for the worker. */
   readonly sendNow?: () => Promise<OutboxWorkerDeps>;
-  /** The rejected entry is already in `rejects` (a pending SQLite row): it is only marked. */
-  readonly alreadyStored?: boolean;
 }
 
 export type HandledInboxEntry =
-  | {
-      readonly kind: 'processed';
-      readonly outcome: InboxEntryOutcome;
-      readonly sent: OutboxRunSummary | null;
-    }
+  | { readonly kind: 'processed'; readonly outcome: InboxEntryOutcome }
   | { readonly kind: 'rejected'; readonly reason: string };
 
 export async function handleInboxEntry(
@@ -38,9 +35,12 @@ export async function handleInboxEntry(
     outcome = await processInboxEntry(entry, deps);
   } catch (error) {
     if (!(error instanceof RejectedInputError)) throw error;
-    const rejects = options.rejects ?? createStoreInbox(deps.store);
-    if (!options.alreadyStored) await rejects.put(entry);
-    await rejects.markProcessed(entry.id, deps.now(), error.message);
+    if (options.settleRejected) await options.settleRejected(entry, error.message);
+    else {
+      const inbox = createStoreInbox(deps.store);
+      await inbox.put(entry);
+      await inbox.markProcessed(entry.id, deps.now(), error.message);
+    }
     deps.logger.warn('inbox entry rejected', {
       inboxId: entry.id,
       source: entry.source,
@@ -48,9 +48,6 @@ export async function handleInboxEntry(
     });
     return { kind: 'rejected', reason: error.message };
   }
-  const sent =
-    outcome.queued > 0 && options.sendNow
-      ? await sendQueuedNotifications(await options.sendNow(), deps)
-      : null;
-  return { kind: 'processed', outcome, sent };
+  if (outcome.queued > 0 && options.sendNow) await sendQueuedNotifications(await options.sendNow(), deps);
+  return { kind: 'processed', outcome };
 }

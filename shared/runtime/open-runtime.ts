@@ -27,6 +27,7 @@ import type { PipelineDeps } from '../pipeline/pipeline-deps.ts';
 import type { ResolvedTargets, resolveProbeTargets } from '../pipeline/resolve-probe-targets.ts';
 import type { Poller } from '../poll/run-poll-round.ts';
 import type { EvidenceArchive, StateStore } from '../store/ports.ts';
+import { keepOnSuccess } from '../util/keep-on-success.ts';
 import type { AcceptWebhookDeps } from '../webhook/accept-webhook.ts';
 import type { EntraKeyResolver } from '../webhook/entra-webhook-token.ts';
 import type { BuildPollers, PollEndpoints } from './build-pollers.ts';
@@ -103,21 +104,6 @@ export interface Runtime<I extends Inbox = Inbox> {
   close(): Promise<void>;
 }
 
-/** Memoizes an async factory; a rejected attempt is forgotten so the next call tries again. */
-function once<T>(
-  factory: () => Promise<T>,
-): (() => Promise<T>) & { readonly opened: () => Promise<T> | undefined } {
-  let pending: Promise<T> | undefined;
-  const get = () => {
-    pending ??= factory().catch((error: unknown) => {
-      pending = undefined;
-      throw error;
-    });
-    return pending;
-  };
-  return Object.assign(get, { opened: () => pending });
-}
-
 async function openSinks<I extends Inbox>(
   config: CrosswatchConfig,
   options: RuntimeOptions<I>,
@@ -166,18 +152,18 @@ export function openRuntime<I extends Inbox>(
 ): Runtime<I> {
   const now = options.now ?? (() => new Date());
   const doFetch = options.fetch ?? globalThis.fetch;
-  const store = once(async () => {
+  const store = keepOnSuccess(async () => {
     const { createStateStore } = await import('../store/create-state-store.ts');
     return createStateStore(config.store);
   });
-  const evidence = once(async () => {
+  const evidence = keepOnSuccess(async () => {
     const { openEvidenceArchive } = await import('./open-evidence-archive.ts');
     return openEvidenceArchive(config.evidence, { now });
   });
-  const inbox = once(async () => options.openInbox(await evidence()));
-  const sinks = once(() => openSinks(config, options, now));
-  const probeTargets = once(() => resolveTargets(config, options));
-  const pollers = once(async () => createPollers(config, options, now));
+  const inbox = keepOnSuccess(async () => options.openInbox(await evidence.get()));
+  const sinks = keepOnSuccess(() => openSinks(config, options, now));
+  const probeTargets = keepOnSuccess(() => resolveTargets(config, options));
+  const pollers = keepOnSuccess(async () => createPollers(config, options, now));
   const deploymentId = options.deploymentId || config.vantage.id;
   return {
     config,
@@ -185,16 +171,16 @@ export function openRuntime<I extends Inbox>(
     deploymentId,
     peers: options.peers ?? config.watchdog.peers,
     fetch: doFetch,
-    store,
-    evidence,
-    inbox,
-    sinks,
-    probeTargets,
-    pollers,
+    store: store.get,
+    evidence: evidence.get,
+    inbox: inbox.get,
+    sinks: sinks.get,
+    probeTargets: probeTargets.get,
+    pollers: pollers.get,
     async webhook(logger, metrics) {
       return {
         config: config.webhook,
-        inbox: await inbox(),
+        inbox: await inbox.get(),
         now,
         logger,
         metrics,
@@ -203,8 +189,8 @@ export function openRuntime<I extends Inbox>(
     },
     async pipeline(logger, metrics) {
       return {
-        store: await store(),
-        evidence: await evidence(),
+        store: await store.get(),
+        evidence: await evidence.get(),
         engine: config.engine,
         routing: { routes: config.notify.routes, defaultRoute: config.notify.defaultRoute },
         now,
@@ -213,10 +199,10 @@ export function openRuntime<I extends Inbox>(
       };
     },
     async outbox(logger) {
-      const archive = await evidence();
+      const archive = await evidence.get();
       return {
-        store: await store(),
-        sinks: await sinks(),
+        store: await store.get(),
+        sinks: await sinks.get(),
         settings: config.notify.outbox,
         now,
         logger,
@@ -225,13 +211,13 @@ export function openRuntime<I extends Inbox>(
     },
     async statusDocument() {
       const { buildStatusDocument } = await import('../mesh/status-document.ts');
-      return buildStatusDocument({ store: await store(), deploymentId, vantage: config.vantage, now });
+      return buildStatusDocument({ store: await store.get(), deploymentId, vantage: config.vantage, now });
     },
     async close() {
-      const openedInbox = await inbox.opened()?.catch(() => undefined);
+      const openedInbox = await inbox.peek()?.catch(() => undefined);
       if (openedInbox && 'close' in openedInbox && typeof openedInbox.close === 'function')
         await openedInbox.close();
-      const openedStore = await store.opened()?.catch(() => undefined);
+      const openedStore = await store.peek()?.catch(() => undefined);
       await openedStore?.close();
     },
   };

@@ -1,9 +1,8 @@
 /**
  * What the cloud adapters share around each invocation (the Middy idea: plain handlers, wrapped
- * once): the instance's runtime built once and kept — a failed build, a bad configuration say, is
- * retried on the next invocation — and one invocation run with its logger and metrics, a failure
- * logged (redacted) and counted before it is rethrown for the platform to retry, the metrics always
- * flushed. The HTTP variant answers a given response (503: senders retry it) instead of throwing.
+ * once; the runtime itself is kept per instance with util/keep-on-success.ts): one invocation run
+ * with its logger and metrics, a failure logged (redacted) and counted before it is rethrown for the
+ * platform to retry, the metrics always flushed. The HTTP variant answers a given response (503: senders retry it) instead of throwing.
  */
 import type { Logger } from '../observability/logger.ts';
 import type { Metrics } from '../observability/metrics.ts';
@@ -18,28 +17,6 @@ export interface Invocation extends Observed {
   readonly runtime: Runtime;
   pipeline(): ReturnType<Runtime['pipeline']>;
   outbox(): ReturnType<Runtime['outbox']>;
-}
-
-/** Builds a value once and keeps it; a failed build is forgotten so the next call tries again. */
-export function keepOnSuccess<T>(build: () => Promise<T>): {
-  get(): Promise<T>;
-  forget(): Promise<T> | undefined;
-} {
-  let current: Promise<T> | undefined;
-  return {
-    get() {
-      current ??= build().catch((error: unknown) => {
-        current = undefined;
-        throw error;
-      });
-      return current;
-    },
-    forget() {
-      const previous = current;
-      current = undefined;
-      return previous;
-    },
-  };
 }
 
 /** Runs one invocation; a failure is logged and counted as `function.failed`, then rethrown. */
