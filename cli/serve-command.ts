@@ -7,6 +7,7 @@
 import type { LocalRunner } from '../functions/local/local-runner.ts';
 import { ConfigError, type CrosswatchConfig } from '../shared/config/crosswatch-config.ts';
 import { type ConfigOverride, loadConfig } from '../shared/config/load-config.ts';
+import { countExpectedVantages } from '../shared/mesh/mesh-peer.ts';
 import { createLogger, type LogFormat, type Logger } from '../shared/observability/logger.ts';
 import {
   createInMemoryMetrics,
@@ -55,6 +56,22 @@ function resolveFormat(format: CrosswatchConfig['log']['format'], stdout: NodeJS
   return (stdout as { isTTY?: boolean }).isTTY ? 'readable' : 'json';
 }
 
+/** `azure (sends, receives, status), aws (receives); provider-outage needs 2 of 3 vantages`. */
+function describeMesh(config: CrosswatchConfig): string {
+  const vantages = countExpectedVantages(config.mesh.peers);
+  const quorum = `provider-outage needs ${config.engine.verdict.quorum} of ${vantages} vantage${vantages === 1 ? '' : 's'}`;
+  if (config.mesh.peers.length === 0) return `no peers: judging from this vantage alone; ${quorum}`;
+  const peers = config.mesh.peers.map((peer) => {
+    const roles = [
+      ...(peer.url ? ['sends'] : []),
+      ...(peer.secret ? ['receives'] : []),
+      ...(peer.statusUrl ? ['status'] : []),
+    ];
+    return `${peer.id} (${roles.join(', ')})`;
+  });
+  return `peers ${peers.join(', ')}; ${quorum}`;
+}
+
 function formatBanner(config: CrosswatchConfig, runner: LocalRunner, version: string): string {
   const { info } = runner;
   const lines = [`crosswatch ${version} — local runner`, `  listening   ${info.url}`];
@@ -87,11 +104,8 @@ function formatBanner(config: CrosswatchConfig, runner: LocalRunner, version: st
   lines.push(
     `  sinks       ${info.sinks.map((sink) => `${sink.name} (${sink.kind})`).join(', ')}; default route → ${defaultSinks}`,
   );
-  const peers = config.watchdog.peers.map((peer) => peer.id).join(', ');
-  lines.push(
-    `  watchdog    heartbeat ${config.vantage.id} every ${config.watchdog.schedule.text}; ` +
-      (peers ? `watching ${peers}` : 'no peers watched (watchdog.peers)'),
-  );
+  lines.push(`  mesh        ${describeMesh(config)}`);
+  lines.push(`  watchdog    heartbeat ${config.vantage.id} every ${config.watchdog.schedule.text}`);
   lines.push(
     '  stop        Ctrl-C (finishes in-flight work, processes every accepted input; twice: at once)',
   );

@@ -127,6 +127,7 @@ if (!onlyCli) {
   /** The Azure Functions app: one entry per function file, shared code in chunks. */
   const azureFunctions = [
     'service-health-webhook',
+    'mesh',
     'probe',
     'poll-provider-health',
     'process-inbox',

@@ -10,14 +10,15 @@
  * for 5 minutes) before the configuration is loaded. Lambda-only variables:
  *   CROSSWATCH_INBOX_QUEUE_URL          the SQS inbox (webhook → processInbox)
  *   CROSSWATCH_DEPLOYMENT_ID            this deployment's heartbeat id (default: the vantage id)
- *   CROSSWATCH_WATCH_PEERS              peers the watchdog checks: `azure=https://…/api/status?code=…`
  *   CROSSWATCH_AZURE_CLIENT_SECRET_REF  the pollers' service principal secret (same reference syntax)
+ *   CROSSWATCH_AWS_HEALTH_API           the AWS Health API poller (pollers.awsHealth): `account` (this
+ *                                       account), `organization` (the organizational view) or `off`
  */
 
 import type { Context } from 'aws-lambda';
-import { loadConfig } from '../../shared/config/load-config.ts';
+import { ConfigError } from '../../shared/config/crosswatch-config.ts';
+import { type ConfigOverride, loadConfig } from '../../shared/config/load-config.ts';
 import type { Inbox } from '../../shared/inbox/inbox.ts';
-import { parsePeers } from '../../shared/mesh/peers.ts';
 import { createEmfMetrics } from '../../shared/observability/emf-metrics.ts';
 import { createLogger, type Logger } from '../../shared/observability/logger.ts';
 import type { Metrics } from '../../shared/observability/metrics.ts';
@@ -38,8 +39,8 @@ import type { EntraKeyResolver } from '../../shared/webhook/entra-webhook-token.
 export const LAMBDA_SETTINGS = {
   inboxQueueUrl: 'CROSSWATCH_INBOX_QUEUE_URL',
   deploymentId: 'CROSSWATCH_DEPLOYMENT_ID',
-  watchPeers: 'CROSSWATCH_WATCH_PEERS',
   azureClientSecretRef: 'CROSSWATCH_AZURE_CLIENT_SECRET_REF',
+  awsHealthApi: 'CROSSWATCH_AWS_HEALTH_API',
 } as const;
 const SECRET_REF_SUFFIX = '_SECRET_REF';
 
@@ -119,6 +120,24 @@ export async function resolveSecretEnv(
   return resolved;
 }
 
+/**
+ * CROSSWATCH_AWS_HEALTH_API as `pollers.awsHealth` settings over the rest of the configuration:
+ * `account` or `organization` turns the AWS Health API poller on with that view, `off` turns it off.
+ */
+export function readAwsHealthApiSetting(env: Readonly<Record<string, string | undefined>>): ConfigOverride[] {
+  const source = LAMBDA_SETTINGS.awsHealthApi;
+  const value = env[source]?.trim().toLowerCase();
+  if (!value) return [];
+  if (value === 'off') return [{ path: 'pollers.awsHealth.enabled', value: false, source }];
+  if (value === 'account' || value === 'organization') {
+    return [
+      { path: 'pollers.awsHealth.enabled', value: true, source },
+      { path: 'pollers.awsHealth.view', value, source },
+    ];
+  }
+  throw new ConfigError(source, '', 'must be account, organization or off');
+}
+
 let configured: LambdaContextOptions = {};
 /** The execution environment's context; a failed build is retried on the next invocation. */
 const environment = keepOnSuccess(() => buildLambdaContext(configured));
@@ -172,10 +191,13 @@ function openSqsInbox(
 
 async function buildLambdaContext(options: LambdaContextOptions): Promise<LambdaAppContext> {
   const env = await resolveSecretEnv(options.env ?? process.env, options.aws);
-  const config = await loadConfig({ env, cwd: options.cwd ?? process.cwd() });
+  const config = await loadConfig({
+    env,
+    cwd: options.cwd ?? process.cwd(),
+    overrides: readAwsHealthApiSetting(env),
+  });
   const createSinks = options.createSinks ?? defaults.createSinks;
   const credentialFor = options.credentialFor ?? defaults.pollerCredential?.(env, options.aws);
-  const peers = env[LAMBDA_SETTINGS.watchPeers];
   const deploymentId = env[LAMBDA_SETTINGS.deploymentId] || config.vantage.id;
   const runtime = openRuntime(config, {
     openInbox: openSqsInbox(env, options.aws),
@@ -186,7 +208,6 @@ async function buildLambdaContext(options: LambdaContextOptions): Promise<Lambda
     ...(credentialFor ? { credentialFor } : {}),
     ...(options.now ? { now: options.now } : {}),
     ...(options.fetch ? { fetch: options.fetch } : {}),
-    ...(peers ? { peers: parsePeers(peers) } : {}),
     ...(options.pollEndpoints ? { pollEndpoints: options.pollEndpoints } : {}),
     ...(options.fetchJwks ? { fetchJwks: options.fetchJwks } : {}),
   });

@@ -2,8 +2,10 @@
  * `pollProviderHealth` (EventBridge Scheduler): Azure Resource Health and Microsoft 365 service
  * health polled from AWS — Azure's own alert path is not needed — with a service principal whose
  * client secret is read from Secrets Manager or SSM (CROSSWATCH_AZURE_CLIENT_SECRET_REF). The AWS secret client and @azure/identity load
- * only in this handler, and only when it polls. Unreachable sources are reported to the engine,
- * which escalates `health-source-unreachable`.
+ * only in this handler, and only when it polls. With CROSSWATCH_AWS_HEALTH_API=account|organization
+ * (or `pollers.awsHealth`) it also polls the AWS Health API with the function's role, for accounts
+ * without an `aws.health` EventBridge rule. Unreachable sources are reported to the engine, which
+ * escalates `health-source-unreachable`.
  */
 import type { Context } from 'aws-lambda';
 import { pollProviderHealth } from '../../shared/pipeline/poll-provider-health.ts';

@@ -2,9 +2,11 @@
  * `probe` (EventBridge Scheduler, e.g. every minute): one probe round from this AWS vantage through
  * the pipeline. The round id carries the scheduled time from the event, so a retried invocation is
  * the same round (the engine treats its results as redeliveries). Scheduled invocations are async:
- * a thrown error is retried by Lambda and then goes to the schedule's dead-letter queue.
+ * a thrown error is retried by Lambda and then goes to the schedule's dead-letter queue. The round's
+ * results are then sent to the mesh peers at once (signed, through the outbox; `deliver` retries).
  */
 import type { Context } from 'aws-lambda';
+import { sendQueuedNotifications } from '../../shared/pipeline/deliver-notifications.ts';
 import { resolveProbeTargets } from '../../shared/pipeline/resolve-probe-targets.ts';
 import { runScheduledProbeRound } from '../../shared/pipeline/run-probe-round.ts';
 import { registerHandlerDefaults, runLambda } from './lambda-context.ts';
@@ -16,7 +18,7 @@ export async function handler(
   event: ScheduleEvent,
   context: Context,
 ): Promise<{ roundId: string; queued: number }> {
-  return runLambda(context, async ({ runtime, logger, pipeline }) => {
+  return runLambda(context, async ({ runtime, logger, metrics, pipeline, outbox }) => {
     const { config } = runtime;
     const deps = await pipeline();
     const targets = config.probes.enabled ? (await runtime.probeTargets()).targets : [];
@@ -39,7 +41,11 @@ export async function handler(
       targets: outcome.summary.targets,
       counts: outcome.summary.counts,
       queued: outcome.queued,
+      peerBatches: outcome.peerBatches,
     });
+    // The round's results leave for the mesh peers now (only the peers' sinks: this bundle has no others).
+    if (outcome.peerBatches > 0)
+      await sendQueuedNotifications(await outbox({ peersOnly: true }), { logger, metrics });
     return { roundId: outcome.summary.roundId, queued: outcome.queued };
   });
 }

@@ -1,6 +1,7 @@
 /**
  * `watchdog` (EventBridge Scheduler, every minute or two): records this deployment's own heartbeat,
- * pulls the Azure deployment's status (CROSSWATCH_WATCH_PEERS) and escalates `watchdog-stale` once
+ * pulls its mesh peers' status (`mesh.peers[].statusUrl`, CROSSWATCH_PEERS; a peer that sends its probe
+ * results is heard through them too) and escalates `watchdog-stale` once
  * when its heartbeat is older than `watchdog.staleAfterMs` — or it cannot be reached — then sends
  * the alert right away through this deployment's sinks (SNS SMS, SES, Slack: channels that do not
  * depend on Azure). Also runs the engine's clock-driven decisions (unacknowledged outages).

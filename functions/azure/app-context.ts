@@ -9,14 +9,12 @@
  *   CROSSWATCH_STORAGE        connection string of the queue account (also the queue trigger's `connection`)
  *   CROSSWATCH_INBOX_QUEUE    inbox queue name (default crosswatch-inbox; poison: <name>-poison)
  *   CROSSWATCH_DEPLOYMENT_ID  this deployment's heartbeat id (default: the vantage id)
- *   CROSSWATCH_WATCH_PEERS    peers the watchdog checks: `id=https://…/status?code=…,…`
  *   CROSSWATCH_*_SCHEDULE     NCRONTAB schedules of the timer functions (docs/deploy-azure.md)
  */
 import type { InvocationContext } from '@azure/functions';
 import { loadConfig } from '../../shared/config/load-config.ts';
 import type { Inbox, InboxEntry } from '../../shared/inbox/inbox.ts';
 import { decodeInboxMessage, InvalidQueueMessageError } from '../../shared/inbox/queue-inbox-message.ts';
-import { parsePeers } from '../../shared/mesh/peers.ts';
 import type { Logger } from '../../shared/observability/logger.ts';
 import type { Metrics } from '../../shared/observability/metrics.ts';
 import type { PipelineDeps } from '../../shared/pipeline/pipeline-deps.ts';
@@ -42,7 +40,6 @@ export const AZURE_SETTINGS = {
   storage: 'CROSSWATCH_STORAGE',
   inboxQueue: 'CROSSWATCH_INBOX_QUEUE',
   deploymentId: 'CROSSWATCH_DEPLOYMENT_ID',
-  watchPeers: 'CROSSWATCH_WATCH_PEERS',
 } as const;
 export const DEFAULT_INBOX_QUEUE = 'crosswatch-inbox';
 
@@ -97,7 +94,6 @@ function openQueueInbox(env: Readonly<Record<string, string | undefined>>): Open
 async function buildAppContext(options: AppContextOptions): Promise<AppContext> {
   const env = options.env ?? process.env;
   const config = await loadConfig({ env, cwd: options.cwd ?? process.cwd() });
-  const peers = env[AZURE_SETTINGS.watchPeers];
   const runtime = openRuntime(config, {
     openInbox: openQueueInbox(env),
     createSinks: options.createSinks ?? createNotifySinks,
@@ -106,7 +102,6 @@ async function buildAppContext(options: AppContextOptions): Promise<AppContext> 
     ...(options.now ? { now: options.now } : {}),
     ...(options.fetch ? { fetch: options.fetch } : {}),
     ...(env[AZURE_SETTINGS.deploymentId] ? { deploymentId: env[AZURE_SETTINGS.deploymentId] } : {}),
-    ...(peers ? { peers: parsePeers(peers) } : {}),
     ...(options.credentialFor ? { credentialFor: options.credentialFor } : {}),
     ...(options.pollEndpoints ? { pollEndpoints: options.pollEndpoints } : {}),
     ...(options.fetchJwks ? { fetchJwks: options.fetchJwks } : {}),

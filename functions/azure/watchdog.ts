@@ -1,6 +1,6 @@
 /**
  * `watchdog` (timer, CROSSWATCH_WATCHDOG_SCHEDULE): the engine's clock-driven decisions
- * (unacknowledged provider outages) and the peers' heartbeats (CROSSWATCH_WATCH_PEERS, pulled from
+ * (unacknowledged provider outages) and the mesh peers' heartbeats (CROSSWATCH_PEERS, pulled from
  * their status endpoints): a stale peer escalates once through this deployment's sinks.
  */
 import { app, type InvocationContext, type Timer } from '@azure/functions';

@@ -71,8 +71,9 @@ function startProbeLoop(deps: LocalSchedulesDeps, targets: ResolvedTargets): Sch
         wallMs: Math.round(wallMs),
         decisions: outcome.decisions.filter((d) => d.kind !== 'observe').length,
         queued: outcome.queued,
+        peerBatches: outcome.peerBatches,
       });
-      if (outcome.queued > 0) deps.kick();
+      if (outcome.queued > 0 || outcome.peerBatches > 0) deps.kick();
     },
     onError: onError(deps.logger, 'probe round'),
   });

@@ -3,9 +3,12 @@ import { App } from 'aws-cdk-lib';
 import { CrosswatchStack } from './crosswatch-stack.ts';
 
 const app = new App();
-const azureStatusUrl = app.node.tryGetContext('azureStatusUrl') as string | undefined;
+const awsHealthApi = app.node.tryGetContext('awsHealthApi') as string | undefined;
+if (awsHealthApi !== undefined && awsHealthApi !== 'account' && awsHealthApi !== 'organization') {
+  throw new Error(`-c awsHealthApi must be account or organization, not "${awsHealthApi}"`);
+}
 new CrosswatchStack(app, 'Crosswatch', {
-  ...(azureStatusUrl ? { azureStatusUrl } : {}),
+  ...(awsHealthApi ? { awsHealthApi } : {}),
   env: { account: process.env.CDK_DEFAULT_ACCOUNT, region: process.env.CDK_DEFAULT_REGION },
 });
 app.synth();

@@ -5,9 +5,11 @@
  * retry policies and a dead-letter queue, the `aws.health` rule, the secrets, and alarms on every
  * dead-letter queue and on function errors through an SNS topic that does not depend on Azure.
  *
- *   npm run build && cd infra/aws && npm install && npx cdk deploy -c azureStatusUrl=https://<app>.azurewebsites.net/api/status?code=<key>
+ *   npm run build && cd infra/aws && npm install && npx cdk deploy
+ *
+ * Mesh peers (docs/mesh.md): the `MeshPeers` secret holds the CROSSWATCH_PEERS JSON (`[]` until set).
  */
-import { Duration, RemovalPolicy, Stack, type StackProps } from 'aws-cdk-lib';
+import { Duration, RemovalPolicy, SecretValue, Stack, type StackProps } from 'aws-cdk-lib';
 import * as cloudwatch from 'aws-cdk-lib/aws-cloudwatch';
 import * as cloudwatchActions from 'aws-cdk-lib/aws-cloudwatch-actions';
 import * as dynamodb from 'aws-cdk-lib/aws-dynamodb';
@@ -24,10 +26,10 @@ import * as sqs from 'aws-cdk-lib/aws-sqs';
 import type { Construct } from 'constructs';
 
 export interface CrosswatchStackProps extends StackProps {
-  /** The Azure deployment's status URL (with its function key) for the watchdog. */
-  readonly azureStatusUrl?: string;
   /** Where dist/aws lives (default ../../dist/aws from this folder). */
   readonly bundleRoot?: string;
+  /** Poll the AWS Health API from pollProviderHealth (CROSSWATCH_AWS_HEALTH_API); default off. */
+  readonly awsHealthApi?: 'account' | 'organization';
 }
 
 const SCHEDULER_INPUT =
@@ -79,6 +81,13 @@ export class CrosswatchStack extends Stack {
         excludePunctuation: true,
       },
     });
+    // The mesh peers with their shared secrets (docs/mesh.md): set it after deploy, e.g. with
+    // `aws secretsmanager put-secret-value`; `[]` (no peers) until then.
+    const meshPeersSecret = new secretsmanager.Secret(this, 'MeshPeers', {
+      description:
+        'crosswatch mesh peers: [{"id": "azure", "url": "…/api/mesh", "secret": "whsec_…", "statusUrl": "…"}]',
+      secretStringValue: SecretValue.unsafePlainText('[]'),
+    });
     const azureSpSecret = new secretsmanager.Secret(this, 'AzureServicePrincipalSecret', {
       description: 'Client secret of the Entra service principal the pollers use (set it after deploy).',
     });
@@ -96,7 +105,7 @@ export class CrosswatchStack extends Stack {
       CROSSWATCH_DEPLOYMENT_ID: 'aws',
       CROSSWATCH_WEBHOOK_TOKENS_SECRET_REF: `secretsmanager:${webhookSecret.secretArn}#tokens`,
       CROSSWATCH_AZURE_CLIENT_SECRET_REF: `secretsmanager:${azureSpSecret.secretArn}`,
-      ...(props.azureStatusUrl ? { CROSSWATCH_WATCH_PEERS: `azure=${props.azureStatusUrl}` } : {}),
+      CROSSWATCH_PEERS_SECRET_REF: `secretsmanager:${meshPeersSecret.secretArn}`,
       NODE_OPTIONS: '--enable-source-maps',
     };
 
@@ -113,6 +122,7 @@ export class CrosswatchStack extends Stack {
       table.grantReadWriteData(fn);
       evidence.grantReadWrite(fn);
       webhookSecret.grantRead(fn);
+      meshPeersSecret.grantRead(fn);
       new cloudwatch.Alarm(this, `${name}Errors`, {
         metric: fn.metricErrors({ period: Duration.minutes(5) }),
         threshold: 1,
@@ -140,6 +150,20 @@ export class CrosswatchStack extends Stack {
     const probe = handler('Probe', 'probe', Duration.seconds(45), 1024);
     const poll = handler('PollProviderHealth', 'poll-provider-health', Duration.seconds(60));
     azureSpSecret.grantRead(poll);
+    // The AWS Health API poller: read-only, and AWS Health has no resource-level permissions.
+    poll.addToRolePolicy(
+      new iam.PolicyStatement({
+        actions: [
+          'health:DescribeEvents',
+          'health:DescribeEventDetails',
+          'health:DescribeEventsForOrganization',
+          'health:DescribeEventDetailsForOrganization',
+          'health:DescribeAffectedAccountsForOrganization',
+        ],
+        resources: ['*'],
+      }),
+    );
+    if (props.awsHealthApi) poll.addEnvironment('CROSSWATCH_AWS_HEALTH_API', props.awsHealthApi);
     const deliver = handler('Deliver', 'deliver', Duration.seconds(75));
     const watchdog = handler('Watchdog', 'watchdog', Duration.seconds(30));
 

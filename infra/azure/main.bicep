@@ -21,8 +21,9 @@ param webhookToken string
 @description('Subscriptions whose alerts are accepted (CROSSWATCH_WEBHOOK_ALLOWED_SUBSCRIPTION_IDS).')
 param allowedSubscriptionIds array = [subscription().subscriptionId]
 
-@description('Peer deployments to watch, id=statusUrl (e.g. the AWS side); empty for none.')
-param watchPeers string = ''
+@description('Mesh peers as CROSSWATCH_PEERS JSON ([{"id","url","secret","statusUrl"}], docs/mesh.md), or a Key Vault reference @Microsoft.KeyVault(SecretUri=…) to a secret holding it; [] for none.')
+@secure()
+param peers string = '[]'
 
 var unique = uniqueString(resourceGroup().id, prefix)
 var storageName = take('${prefix}${unique}', 24)
@@ -121,7 +122,7 @@ resource app 'Microsoft.Web/sites@2023-12-01' = {
         { name: 'CROSSWATCH_HEARTBEAT_SCHEDULE', value: '0 * * * * *' }
         { name: 'CROSSWATCH_WATCHDOG_SCHEDULE', value: '15 */2 * * * *' }
         { name: 'CROSSWATCH_DEPLOYMENT_ID', value: 'azure' }
-        { name: 'CROSSWATCH_WATCH_PEERS', value: watchPeers }
+        { name: 'CROSSWATCH_PEERS', value: peers }
         { name: 'CROSSWATCH_VANTAGE_ID', value: 'azure-${location}' }
         { name: 'CROSSWATCH_VANTAGE_CLOUD', value: 'azure' }
         { name: 'CROSSWATCH_VANTAGE_REGION', value: location }

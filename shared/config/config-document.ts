@@ -50,11 +50,15 @@ export interface PollersInput {
     credentials: CredentialsInput;
   };
   azureStatusFeed?: { enabled: boolean };
+  awsHealth?: { enabled: boolean; view: 'account' | 'organization'; region: string };
 }
 
 export interface WatchdogInput {
   schedule: string;
-  peers: { id: string; statusUrl: string }[];
+}
+
+export interface MeshInput {
+  peers: { id: string; url?: string; secret?: string; statusUrl?: string }[];
 }
 
 export interface ConfigDocument {
@@ -69,6 +73,7 @@ export interface ConfigDocument {
   webhook?: WebhookInput;
   pollers?: PollersInput;
   watchdog?: WatchdogInput;
+  mesh?: MeshInput;
   log?: { level: LogConfig['level']; format: LogConfig['format'] };
 }
 

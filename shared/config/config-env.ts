@@ -6,7 +6,7 @@
  * that is still an unresolved `@Microsoft.KeyVault(...)` reference is an error naming the variable.
  */
 
-export type EnvValueType = 'string' | 'integer' | 'boolean' | 'list';
+export type EnvValueType = 'string' | 'integer' | 'boolean' | 'list' | 'json';
 
 export interface EnvSetting {
   readonly name: string;
@@ -56,6 +56,7 @@ export const ENV_SETTINGS: readonly EnvSetting[] = [
   { name: 'CROSSWATCH_ENTRA_AUDIENCE', path: 'webhook.entra.audience', type: 'list' },
   { name: 'CROSSWATCH_ENTRA_ALLOWED_APP_IDS', path: 'webhook.entra.allowedAppIds', type: 'list' },
   { name: 'CROSSWATCH_ENTRA_JWKS_URL', path: 'webhook.entra.jwksUrl', type: 'string' },
+  { name: 'CROSSWATCH_PEERS', path: 'mesh.peers', type: 'json' },
   { name: 'CROSSWATCH_LOG_LEVEL', path: 'log.level', type: 'string' },
   { name: 'CROSSWATCH_LOG_FORMAT', path: 'log.format', type: 'string' },
 ];
@@ -89,6 +90,12 @@ export function parseEnvValue(setting: EnvSetting, raw: string): unknown {
       if (/^(true|1|yes|on)$/i.test(text)) return true;
       if (/^(false|0|no|off)$/i.test(text)) return false;
       throw new EnvValueError('must be true or false');
+    case 'json':
+      try {
+        return JSON.parse(text);
+      } catch {
+        throw new EnvValueError('must be JSON (a list of peers: [{"id": …, "url": …, "secret": …}])');
+      }
     case 'list':
       return text
         .split(/[,\s]+/)

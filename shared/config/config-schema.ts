@@ -233,6 +233,28 @@ export const PollersSection = Type.Object(
         { ...Closed, description: 'The public Azure status feed.' },
       ),
     ),
+    awsHealth: Type.Optional(
+      Type.Object(
+        {
+          enabled: Type.Boolean({ default: true }),
+          view: Enum(
+            ['account', 'organization'],
+            "account: this account's events (DescribeEvents); organization: every account's (DescribeEventsForOrganization, from the management or a delegated administrator account).",
+            'account',
+          ),
+          region: Type.String({
+            pattern: '^[a-z]{2}(-[a-z]+)+-[0-9]{1,2}$',
+            default: 'us-east-1',
+            description: 'Region of the AWS Health API endpoint (aws-cn: cn-northwest-1).',
+          }),
+        },
+        {
+          ...Closed,
+          description:
+            'The AWS Health API, for accounts without an EventBridge rule (Business, Enterprise On-Ramp or Enterprise Support).',
+        },
+      ),
+    ),
   },
   { ...Closed, description: 'Provider health pollers; each runs only when configured.' },
 );
@@ -242,30 +264,54 @@ export const WatchdogSection = Type.Object(
     schedule: Type.String({
       minLength: 2,
       default: '1m',
-      description: "How often this deployment records its own heartbeat and pulls its peers' status.",
+      description: "How often this deployment records its own heartbeat and checks its peers' heartbeats.",
     }),
-    peers: Type.Array(
-      Type.Object(
-        {
-          id: Type.String({
-            pattern: '^[A-Za-z0-9][A-Za-z0-9._:-]{0,63}$',
-            description: 'The peer deployment id (its vantage id).',
-          }),
-          statusUrl: Type.String({
-            pattern: '^https?://',
-            description: "The peer's status URL (GET /api/status; may carry a function key, never logged).",
-          }),
-        },
-        Closed,
-      ),
-      { default: [], description: 'Deployments whose heartbeat this one watches (e.g. the Azure app).' },
-    ),
   },
   {
     ...Closed,
     description:
-      "The dead-man's switch: a peer whose heartbeat is older than engine.watchdog.staleAfterMs escalates watchdog-stale.",
+      "The dead-man's switch: a mesh peer whose heartbeat is older than engine.watchdog.staleAfterMs escalates watchdog-stale.",
   },
+);
+
+export const MeshPeer = Type.Object(
+  {
+    id: Type.String({
+      pattern: '^[A-Za-z0-9][A-Za-z0-9._:-]{0,63}$',
+      description: "The peer deployment's id (its CROSSWATCH_DEPLOYMENT_ID, by default its vantage id).",
+    }),
+    url: Type.Optional(
+      Type.String({
+        pattern: '^https?://',
+        description:
+          "The peer's mesh route (POST …/api/mesh): this deployment's probe results go there after each round. Leave out for a peer that cannot be reached (a self-hosted runner behind NAT): it still sends to us.",
+      }),
+    ),
+    secret: Type.Optional(
+      Secret(
+        'The Standard Webhooks secret shared with this peer (whsec_…): signs what we send it and authenticates what it sends us.',
+      ),
+    ),
+    statusUrl: Type.Optional(
+      Type.String({
+        pattern: '^https?://',
+        description:
+          "The peer's status document (GET …/api/status, with its function key or token): the watchdog pulls its heartbeat from there.",
+      }),
+    ),
+  },
+  Closed,
+);
+
+export const MeshSection = Type.Object(
+  {
+    peers: Type.Array(MeshPeer, {
+      default: [],
+      description:
+        'The other crosswatch deployments (Azure app, AWS stack, self-hosted runner): they exchange probe results and heartbeats, and watch each other.',
+    }),
+  },
+  { ...Closed, description: 'Cross-cloud peering (docs/mesh.md).' },
 );
 
 export const LogSection = Type.Object(
@@ -312,6 +358,7 @@ export const ConfigFileSchema = Type.Object(
     webhook: Type.Optional(WebhookSection),
     pollers: Type.Optional(PollersSection),
     watchdog: Type.Optional(WatchdogSection),
+    mesh: Type.Optional(MeshSection),
     log: Type.Optional(LogSection),
   },
   { ...Closed, title: 'crosswatch configuration', description: 'crosswatch.config.json' },

@@ -5,6 +5,7 @@
 
 import type { EngineConfig } from '../engine/engine-config.ts';
 import type { Vantage } from '../event/schema.ts';
+import type { MeshPeer } from '../mesh/mesh-peer.ts';
 import type { NotifyConfig } from '../notify/notify-config.ts';
 import type { CatalogConfig } from '../probe/target-types.ts';
 import type { StateStoreConfig } from '../store/create-state-store.ts';
@@ -58,8 +59,6 @@ export interface PollerCredentials {
 
 export interface WatchdogConfig {
   readonly schedule: Schedule;
-  /** Peer deployments whose heartbeat this one watches through their status URL. */
-  readonly peers: readonly { readonly id: string; readonly statusUrl: string }[];
 }
 
 export interface PollersConfig {
@@ -71,6 +70,12 @@ export interface PollersConfig {
   } | null;
   readonly m365: { readonly enabled: boolean; readonly credentials: PollerCredentials } | null;
   readonly azureStatusFeed: { readonly enabled: boolean } | null;
+  /** The AWS Health API; `organizational`: the …ForOrganization operations. */
+  readonly awsHealth: {
+    readonly enabled: boolean;
+    readonly organizational: boolean;
+    readonly region: string;
+  } | null;
 }
 
 export interface LogConfig {
@@ -93,6 +98,8 @@ export interface CrosswatchConfig {
   readonly webhook: WebhookConfig;
   readonly pollers: PollersConfig;
   readonly watchdog: WatchdogConfig;
+  /** The peer deployments this one exchanges probe results and heartbeats with. */
+  readonly mesh: { readonly peers: readonly MeshPeer[] };
   readonly log: LogConfig;
   /** Every secret value in the configuration, for log redaction. */
   readonly secrets: readonly string[];

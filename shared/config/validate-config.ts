@@ -5,12 +5,16 @@
  * integer between 100 and 60000`), then lets each section validate itself (the engine and notify
  * sections through their own validators), and resolves defaults and paths.
  */
+import type { EngineConfig } from '../engine/engine-config.ts';
+import { computeDefaultQuorum } from '../mesh/mesh-peer.ts';
+import { readPath } from '../util/read.ts';
 import { collectSecrets } from './collect-secrets.ts';
 import { applyConfigSchema, readSection } from './config-document.ts';
 import { ConfigError, type CrosswatchConfig } from './crosswatch-config.ts';
 import { resolveAbsolutePath } from './setting-values.ts';
 import { validateEngine } from './validate-engine.ts';
 import { validateEvidence } from './validate-evidence.ts';
+import { validateMesh } from './validate-mesh.ts';
 import { validateNotify } from './validate-notify.ts';
 import { validatePollers } from './validate-pollers.ts';
 import { validateProbes } from './validate-probes.ts';
@@ -18,6 +22,16 @@ import { validateStore } from './validate-store.ts';
 import { validateWatchdog } from './validate-watchdog.ts';
 import { validateWebhook } from './validate-webhook.ts';
 import { SchemaViolation } from './walk-json-schema.ts';
+
+/** Unless `engine.verdict.quorum` is set: a majority of the vantages the mesh gives (mesh-peer.ts). */
+function withDefaultQuorum(
+  engine: EngineConfig,
+  section: unknown,
+  peers: Parameters<typeof computeDefaultQuorum>[0],
+): EngineConfig {
+  if (readPath(section, 'verdict', 'quorum') !== undefined) return engine;
+  return { ...engine, verdict: { ...engine.verdict, quorum: computeDefaultQuorum(peers) } };
+}
 
 /**
  * Validates a parsed configuration document and resolves it. `source` names it in errors
@@ -35,7 +49,8 @@ export function validateConfig(
     const vantage = readSection('vantage', doc.vantage);
     const store = validateStore(doc.store ?? { kind: 'sqlite' }, dataDir, cwd);
     const evidence = validateEvidence(readSection('evidence', doc.evidence), dataDir, cwd);
-    const engine = validateEngine(doc.engine);
+    const mesh = validateMesh(readSection('mesh', doc.mesh), vantage.id);
+    const engine = withDefaultQuorum(validateEngine(doc.engine), doc.engine, mesh.peers);
     const notify = validateNotify(doc.notify);
     const probes = validateProbes(readSection('probes', doc.probes), cwd);
     const webhook = validateWebhook(readSection('webhook', doc.webhook));
@@ -54,6 +69,7 @@ export function validateConfig(
       webhook,
       pollers,
       watchdog,
+      mesh,
       log: readSection('log', doc.log),
       secrets: [...new Set(collectSecrets(value))],
     };

@@ -26,5 +26,12 @@ export function validatePollers(pollers: PollersInput): PollersConfig {
         }
       : null,
     azureStatusFeed: pollers.azureStatusFeed ?? null,
+    awsHealth: pollers.awsHealth
+      ? {
+          enabled: pollers.awsHealth.enabled,
+          organizational: pollers.awsHealth.view === 'organization',
+          region: pollers.awsHealth.region,
+        }
+      : null,
   };
 }

@@ -1,6 +1,7 @@
 /**
  * The status document every deployment publishes (Azure `status` function, the local runner's
- * `GET /api/status`): who it is, its latest heartbeat — what a peer's watchdog reads — and its open
+ * `GET /api/status`, the AWS webhook's `GET /api/status`): who it is, its latest heartbeat — what a
+ * peer's watchdog reads — how it hears its mesh peers, and its open
  * incidents, newest change first. One builder for every runtime; a runtime may add its own sections
  * (the local runner adds its inbox and metrics).
  */
@@ -15,6 +16,8 @@ export interface StatusDocument {
   readonly vantage: Vantage;
   readonly generatedAt: string;
   readonly heartbeat: { readonly lastHeartbeatAt: string | null };
+  /** The mesh peers as this deployment hears them: their latest heartbeat, and whether it is stale. */
+  readonly peers: readonly StatusPeer[];
   readonly openIncidents: readonly StatusIncident[];
 }
 
@@ -34,23 +37,36 @@ export interface StatusIncident {
   readonly verdict: string | null;
 }
 
+export interface StatusPeer {
+  readonly id: string;
+  readonly lastHeartbeatAt: string | null;
+  readonly stale: boolean;
+}
+
 export interface StatusSource {
   readonly store: StateStore;
   readonly deploymentId: string;
+  readonly peerIds?: readonly string[];
   readonly vantage: Vantage;
   readonly now: () => Date;
 }
 
 export async function buildStatusDocument(source: StatusSource): Promise<StatusDocument> {
-  const [heartbeat, incidents] = await Promise.all([
+  const [heartbeat, incidents, peers] = await Promise.all([
     getHeartbeat(source.store, source.deploymentId),
     listIncidents(source.store),
+    Promise.all((source.peerIds ?? []).map((id) => getHeartbeat(source.store, id))),
   ]);
   return {
     deploymentId: source.deploymentId,
     vantage: source.vantage,
     generatedAt: source.now().toISOString(),
     heartbeat: { lastHeartbeatAt: heartbeat?.lastHeartbeatAt ?? null },
+    peers: (source.peerIds ?? []).map((id, index) => ({
+      id,
+      lastHeartbeatAt: peers[index]?.lastHeartbeatAt ?? null,
+      stale: peers[index]?.stale ?? false,
+    })),
     openIncidents: incidents
       .filter((incident) => incident.status === 'open')
       .map((incident) => ({

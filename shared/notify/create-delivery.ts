@@ -5,7 +5,7 @@
 import type { Decision } from '../engine/decision.ts';
 import { ConflictError, type StateStore } from '../store/ports.ts';
 import { type DeliveryRecord, OUTBOX_COLLECTIONS, type QueueEntry, toQueueKey } from './delivery-record.ts';
-import type { NotificationMessage } from './message.ts';
+import type { OutboxMessage } from './sink.ts';
 
 export async function ensureQueued(store: StateStore, record: DeliveryRecord): Promise<void> {
   if (record.status !== 'pending') return;
@@ -36,7 +36,7 @@ export function newDeliveryRecord(fields: {
   rule: string;
   fallback: readonly string[];
   fallbackOf: string | null;
-  message: NotificationMessage;
+  message: OutboxMessage;
   now: Date;
 }): DeliveryRecord {
   const at = fields.now.toISOString();

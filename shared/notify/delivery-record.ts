@@ -8,8 +8,7 @@
  *                 sink's queue, oldest first). An entry is written after its delivery and deleted after
  *                 the delivery is final; the worker drops entries whose delivery is already final.
  */
-import type { NotificationMessage } from './message.ts';
-import type { SendOutcome } from './sink.ts';
+import type { OutboxMessage, SendOutcome } from './sink.ts';
 
 export const OUTBOX_COLLECTIONS = {
   deliveries: 'deliveries',
@@ -50,7 +49,7 @@ export interface DeliveryRecord {
   readonly fallback: readonly string[];
   /** The dead delivery this one is a fallback for. */
   readonly fallbackOf: string | null;
-  readonly message: NotificationMessage;
+  readonly message: OutboxMessage;
   readonly createdAt: string;
   /** When it was (re)queued: max age counts from here (a redrive starts a new age). */
   readonly queuedAt: string;

@@ -37,6 +37,8 @@ export interface VantageCounts {
   readonly counted: readonly VantageState[];
   readonly failing: readonly VantageState[];
   readonly impaired: readonly VantageState[];
+  /** Vantages heard from before, but not within the freshness window: unknown, neither failing nor healthy. */
+  readonly silent: readonly VantageState[];
 }
 
 function readHost(address: string): string {
@@ -93,9 +95,37 @@ export function countVantages(state: ProbeState, now: number, freshnessMs: numbe
   );
   const impairedIds = new Set(impaired.map((v) => v.id));
   let counted = all.filter((v) => fresh(v.lastResultAt) && !impairedIds.has(v.id));
+  let silent = all.filter((v) => !fresh(v.lastResultAt) && !fresh(v.lastInconclusiveAt));
   // Nothing fresh (a late or replayed decision): judge by every vantage's last known state.
-  if (counted.length === 0 && impaired.length === 0) counted = all;
-  return { counted, failing: counted.filter((v) => v.failing), impaired };
+  if (counted.length === 0 && impaired.length === 0) {
+    counted = all;
+    silent = [];
+  }
+  return { counted, failing: counted.filter((v) => v.failing), impaired, silent };
+}
+
+/** When a vantage was last heard from (its latest result, counted or not). */
+function readLastHeard(vantage: VantageState): number {
+  return Math.max(
+    Date.parse(vantage.lastResultAt),
+    Date.parse(vantage.lastInconclusiveAt ?? '1970-01-01T00:00:00Z'),
+  );
+}
+
+/**
+ * What the verdict could not hear: `; self-hosted not heard from for 4 min`, or for a verdict from a
+ * single vantage with nobody else around, `; judged from this vantage alone`.
+ */
+function describeHearing(counts: VantageCounts, now: number): string {
+  if (counts.silent.length > 0) {
+    const parts = counts.silent.map(
+      (v) => `${v.id} not heard from for ${formatDuration(Math.max(0, now - readLastHeard(v)))}`,
+    );
+    return `; ${describeList(parts)}`;
+  }
+  if (counts.counted.length === 1 && counts.impaired.length === 0)
+    return `; judged from ${counts.counted[0]?.id ?? 'one vantage'} alone`;
+  return '';
 }
 
 function describeAcknowledgement(state: ProbeState, acknowledger: string): string {
@@ -125,17 +155,19 @@ function describeProbeHeadline(
     const acked = state.acknowledgedBy.length > 0 ? `, ${ack}` : '';
     return `${subject} healthy again from ${counts.counted.length} vantage${counts.counted.length === 1 ? '' : 's'}${acked}`;
   }
+  const hearing = describeHearing(counts, now);
+  const failing = describeList(counts.failing.map((v) => v.id));
   switch (state.verdict) {
     case 'provider-outage':
-      return `${subject} failing from ${of}${lasting}, ${ack}`;
+      return `${subject} failing from ${of}${lasting}, ${ack}${hearing}`;
     case 'partial':
-      return `${subject} failing from ${of} (${describeList(counts.failing.map((v) => v.id))}), ${ack}`;
+      return `${subject} failing from ${of} (${failing}), ${ack}${hearing}`;
     case 'degraded':
-      return `${subject} degraded (slow or intermittent) from ${of}, ${ack}`;
+      return `${subject} degraded (slow or intermittent) from ${of}, ${ack}${hearing}`;
     case 'vantage-impaired':
       return `${subject} unreachable only from impaired vantages (${describeList(counts.impaired.map((v) => v.id))}): likely our network, not ${vendor}`;
     default:
-      return `${subject} failing from ${of}, ${ack}`;
+      return `${subject} failing from ${of}, ${ack}${hearing}`;
   }
 }
 

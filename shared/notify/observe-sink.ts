@@ -7,12 +7,12 @@
 
 import type { Logger } from '../observability/logger.ts';
 import { METRIC_NAMES, type Metrics } from '../observability/metrics.ts';
-import type { Sink } from './sink.ts';
+import type { OutboxMessage, Sink } from './sink.ts';
 
-export function observeSink(
-  sink: Sink,
+export function observeSink<M extends OutboxMessage>(
+  sink: Sink<M>,
   deps: { readonly logger: Logger; readonly metrics: Metrics; readonly now: () => Date },
-): Sink {
+): Sink<M> {
   return {
     name: sink.name,
     kind: sink.kind,

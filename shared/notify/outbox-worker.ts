@@ -40,7 +40,7 @@ import {
 import { type OutboxLogger, SILENT_LOGGER } from './outbox-logger.ts';
 import { DEFAULT_OUTBOX_SETTINGS, type OutboxSettings } from './outbox-settings.ts';
 import { createRateLimiter, type RateLimiter } from './rate-limiter.ts';
-import type { SendResult, Sink } from './sink.ts';
+import type { OutboxSink, SendResult } from './sink.ts';
 
 /** Real sleep, cut short by the signal. */
 export function sleepFor(ms: number, signal?: AbortSignal): Promise<void> {
@@ -58,7 +58,7 @@ export function sleepFor(ms: number, signal?: AbortSignal): Promise<void> {
 
 export interface OutboxWorkerDeps {
   readonly store: StateStore;
-  readonly sinks: readonly Sink[];
+  readonly sinks: readonly OutboxSink[];
   readonly settings?: OutboxSettings;
   readonly now?: () => Date;
   readonly sleep?: (ms: number, signal?: AbortSignal) => Promise<void>;
@@ -145,7 +145,7 @@ interface AttemptOutcome {
 
 /** One attempt, bounded by attemptTimeoutMs and the run's signal; never throws. */
 async function attemptSend(
-  sink: Sink,
+  sink: OutboxSink,
   record: DeliveryRecord,
   attempt: number,
   context: WorkerContext,
@@ -310,7 +310,7 @@ type EntryResult = HeadResult | null;
 
 /** A claimed delivery and the attempt just made on it. */
 interface AttemptMade {
-  readonly sink: Sink;
+  readonly sink: OutboxSink;
   readonly claimed: StoredItem<DeliveryRecord>;
   readonly attempt: number;
   /** The claimed delivery with this attempt in its history. */
@@ -453,7 +453,7 @@ async function recordOutcome(
  * max age, or paces, claims, sends it (with its timeout) and records the outcome.
  */
 async function processDelivery(
-  sink: Sink,
+  sink: OutboxSink,
   context: WorkerContext,
   counters: Counters,
   item: StoredItem<DeliveryRecord>,
@@ -494,7 +494,7 @@ async function processDelivery(
 
 /** Handles the head of one sink's queue: drops final entries, waits, or sends one delivery. */
 async function processHead(
-  sink: Sink,
+  sink: OutboxSink,
   context: WorkerContext,
   counters: Counters,
   signal: AbortSignal | undefined,
@@ -523,7 +523,7 @@ async function processHead(
   return progressed ? { kind: 'done' } : { kind: 'empty' };
 }
 
-function getLimiter(context: WorkerContext, sink: Sink): RateLimiter {
+function getLimiter(context: WorkerContext, sink: OutboxSink): RateLimiter {
   let limiter = context.limiters.get(sink.name);
   if (!limiter) {
     limiter = createRateLimiter(sink.rateLimit, { now: context.now, sleep: context.sleep });
@@ -533,7 +533,7 @@ function getLimiter(context: WorkerContext, sink: Sink): RateLimiter {
 }
 
 async function runSink(
-  sink: Sink,
+  sink: OutboxSink,
   context: WorkerContext,
   options: { signal?: AbortSignal; wait: boolean; deadline: number | null },
 ): Promise<SinkRunSummary> {
@@ -571,7 +571,7 @@ function summarize(sinks: SinkRunSummary[]): OutboxRunSummary {
   };
 }
 
-function mergeSummaries(results: readonly SinkRunSummary[], sinks: readonly Sink[]): OutboxRunSummary {
+function mergeSummaries(results: readonly SinkRunSummary[], sinks: readonly OutboxSink[]): OutboxRunSummary {
   const merged = sinks.map((sink): SinkRunSummary => {
     const runs = results.filter((run) => run.sink === sink.name);
     const last = runs.at(-1);
@@ -593,14 +593,14 @@ function mergeSummaries(results: readonly SinkRunSummary[], sinks: readonly Sink
  */
 async function runAllSinks(
   base: WorkerContext,
-  sinks: readonly Sink[],
+  sinks: readonly OutboxSink[],
   options: { signal?: AbortSignal; wait: boolean; deadline: number | null },
 ): Promise<OutboxRunSummary> {
   const byName = new Map(sinks.map((sink) => [sink.name, sink]));
   const results: SinkRunSummary[] = [];
   const running = new Map<string, Promise<void>>();
   const again = new Set<string>();
-  const start = (sink: Sink): void => {
+  const start = (sink: OutboxSink): void => {
     if (running.has(sink.name)) {
       again.add(sink.name);
       return;

@@ -19,6 +19,26 @@ export const SINK_KINDS = [
   'console',
 ] as const;
 export type SinkKind = (typeof SINK_KINDS)[number];
+/** Sinks crosswatch makes itself, never configured under notify.sinks: a mesh peer's route. */
+export type SystemSinkKind = 'peer';
+
+/**
+ * What a delivery carries when it is not a notification: a payload prepared by its producer for a
+ * system sink (the probe results of a round for a mesh peer). The outbox treats it like any message:
+ * queued per sink in order, retried, dead-lettered.
+ */
+export interface PayloadMessage {
+  readonly kind: 'payload';
+  /** One line for listings (`crosswatch deliveries`). */
+  readonly title: string;
+  readonly incidentKey: string;
+  readonly updateKey: string;
+  readonly decidedAt: string;
+  /** The exact text to send (JSON). */
+  readonly body: string;
+}
+
+export type OutboxMessage = NotificationMessage | PayloadMessage;
 
 /** How one send attempt ended, as far as the sink's API lets us know. */
 export type SendResult =
@@ -59,14 +79,17 @@ export interface SinkRateLimit {
   readonly perMs: number;
 }
 
-export interface Sink {
+export interface Sink<M extends OutboxMessage = NotificationMessage> {
   /** The configured name (routing refers to sinks by name). */
   readonly name: string;
-  readonly kind: SinkKind;
+  readonly kind: SinkKind | SystemSinkKind;
   readonly rateLimit: SinkRateLimit | null;
   /**
    * Sends one message. Resolves with a classified result for every failure it can classify; the
    * `detail` strings are safe to store (no secrets: URLs, keys and tokens are redacted).
    */
-  send(message: NotificationMessage, context: SendContext): Promise<SendResult>;
+  send(message: M, context: SendContext): Promise<SendResult>;
 }
+
+/** Any sink the outbox worker drives (notification sinks and system sinks alike). */
+export type OutboxSink = Sink<OutboxMessage>;

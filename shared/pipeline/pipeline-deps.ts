@@ -4,6 +4,7 @@
  * metrics. The composition root (runtime/open-runtime.ts) builds it for every runtime.
  */
 import type { EngineConfig } from '../engine/engine-config.ts';
+import type { MeshPeer } from '../mesh/mesh-peer.ts';
 import type { RoutingTable } from '../notify/routing.ts';
 import type { Logger } from '../observability/logger.ts';
 import type { Metrics } from '../observability/metrics.ts';
@@ -18,6 +19,12 @@ export interface PipelineDeps {
   readonly now: () => Date;
   readonly logger: Logger;
   readonly metrics: Metrics;
+  /** This deployment in the mesh: its id and vantage, and the peers its rounds are sent to. */
+  readonly mesh?: {
+    readonly deploymentId: string;
+    readonly vantageId: string;
+    readonly peers: readonly MeshPeer[];
+  };
   /** Base URL of crosswatch's status page, for links in messages. */
   readonly statusPageBaseUrl?: string;
 }

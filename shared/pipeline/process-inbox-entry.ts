@@ -14,6 +14,7 @@ import { NormalizeError } from '../ingest/errors.ts';
 import { normalizeText } from '../ingest/normalize.ts';
 import { handleDecisions } from './handle-decisions.ts';
 import type { PipelineDeps } from './pipeline-deps.ts';
+import { receivePeerBatch } from './receive-peer-batch.ts';
 
 export interface InboxEntryOutcome {
   readonly inboxId: string;
@@ -36,6 +37,7 @@ export class RejectedInputError extends Error {
 
 export async function processInboxEntry(entry: InboxEntry, deps: PipelineDeps): Promise<InboxEntryOutcome> {
   const bytes = Buffer.from(entry.body, 'utf8');
+  if (entry.source === 'mesh') return processPeerBatchEntry(entry, bytes, deps);
   let normalized: ReturnType<typeof normalizeText>;
   try {
     normalized = normalizeText(bytes, { now: () => new Date(entry.receivedAt) });
@@ -62,4 +64,27 @@ export async function processInboxEntry(entry: InboxEntry, deps: PipelineDeps): 
     queued,
     ignored: normalized.ignored ?? null,
   };
+}
+
+/** A mesh peer's batch (source `mesh`): a malformed one is rejected like any bad input. */
+async function processPeerBatchEntry(
+  entry: InboxEntry,
+  bytes: Uint8Array,
+  deps: PipelineDeps,
+): Promise<InboxEntryOutcome> {
+  try {
+    const outcome = await receivePeerBatch(entry, bytes, deps);
+    return {
+      inboxId: entry.id,
+      format: 'peer-batch',
+      events: outcome.events,
+      decisions: outcome.decisions,
+      queued: outcome.queued,
+      ignored: null,
+    };
+  } catch (error) {
+    if (error instanceof NormalizeError || error instanceof SyntaxError)
+      throw new RejectedInputError(error.message, { cause: error });
+    throw error;
+  }
 }

@@ -1,11 +1,13 @@
 /**
  * One scheduled probe round through the pipeline: probe every target from this vantage, record the
- * outcome and latency metrics, decide every result with the engine, and queue the notifications.
+ * outcome and latency metrics, decide every result with the engine, queue the notifications, and
+ * queue the round's results for the mesh peers (sent by the outbox like any delivery).
  * Used by the local runner's schedule, the Azure timer function and the EventBridge-scheduled Lambda.
  */
 import type { Decision } from '../engine/decision.ts';
 import { processEvents } from '../engine/process-event.ts';
 import type { Vantage } from '../event/schema.ts';
+import { enqueuePeerBatches } from '../mesh/enqueue-peer-batches.ts';
 import { METRIC_NAMES } from '../observability/metrics.ts';
 import type { EventLoopLagMonitor } from '../probe/event-loop-lag.ts';
 import { createRoundId, type RoundSummary, runProbeRound } from '../probe/runner.ts';
@@ -30,6 +32,8 @@ export interface ProbeRoundOutcome {
   readonly summary: RoundSummary;
   readonly decisions: readonly Decision[];
   readonly queued: number;
+  /** Batches of this round's results queued for the mesh peers (mesh/enqueue-peer-batches.ts). */
+  readonly peerBatches: number;
 }
 
 export async function runScheduledProbeRound(
@@ -58,5 +62,11 @@ export async function runScheduledProbeRound(
     config: deps.engine,
   });
   const queued = await handleDecisions(decisions, deps);
-  return { summary: round.summary, decisions, queued };
+  const peerBatches = deps.mesh
+    ? await enqueuePeerBatches(
+        { roundId: round.summary.roundId, events: round.events },
+        { store: deps.store, peers: deps.mesh.peers, deploymentId: deps.mesh.deploymentId, now: deps.now },
+      )
+    : 0;
+  return { summary: round.summary, decisions, queued, peerBatches };
 }

@@ -1,7 +1,8 @@
 /**
  * The cross-cloud dead-man's switch. Each deployment records its own heartbeat on a timer and
  * publishes it in its status document (mesh/status-document.ts). A watchdog pulls each peer's
- * status (mesh/peers.ts), records the peer's latest heartbeat in its own store, and lets the engine
+ * status when it has a status URL (mesh/mesh-peer.ts) — a peer that sends its probe results records
+ * its heartbeat with every batch (receive-peer-batch.ts) — and lets the engine
  * decide (engine/watchdog.ts): a peer whose heartbeat is older than `watchdog.staleAfterMs` —
  * because its timers stopped, its store is down, or it cannot be reached at all — escalates
  * `watchdog-stale` once, through this deployment's own sinks (which is the point: the AWS side
@@ -9,7 +10,7 @@
  */
 import type { Decision } from '../engine/decision.ts';
 import { checkPeers, recordHeartbeat } from '../engine/watchdog.ts';
-import { type PeerPull, type PeerSpec, pullPeerStatus } from '../mesh/peers.ts';
+import { type MeshPeer, type PeerPull, pullPeerStatus } from '../mesh/mesh-peer.ts';
 import { handleDecisions } from './handle-decisions.ts';
 import type { PipelineDeps } from './pipeline-deps.ts';
 
@@ -27,7 +28,7 @@ export async function recordOwnHeartbeat(deploymentId: string, deps: PipelineDep
 }
 
 export async function watchPeers(
-  peers: readonly PeerSpec[],
+  peers: readonly MeshPeer[],
   deps: PipelineDeps,
   options: { readonly fetch?: typeof fetch; readonly timeoutMs?: number } = {},
 ): Promise<WatchOutcome> {

@@ -10,6 +10,7 @@ export const HEALTH_SOURCES = {
   azureResourceHealth: 'azure-resource-health',
   m365Graph: 'm365-graph',
   azureStatusFeed: 'azure-status-feed',
+  awsHealthApi: 'aws-health-api',
 } as const;
 export type HealthSourceId = (typeof HEALTH_SOURCES)[keyof typeof HEALTH_SOURCES];
 

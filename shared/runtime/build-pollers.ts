@@ -1,9 +1,11 @@
 /**
  * The provider-health pollers a deployment runs, built from `config.pollers`: Resource Health,
- * Microsoft 365 service health (Graph) and the public status feed, each only when enabled. The
- * TokenCredential comes from the runtime (`credentialFor`, see create-poller-credential.ts) and is
- * asked for only when a poll runs. Each poller's module (and its SDK) is imported on first poll, so a
- * deployment without pollers, or a function that never polls, loads none of it.
+ * Microsoft 365 service health (Graph), the public status feed and the AWS Health API, each only when
+ * enabled. The Azure pollers' TokenCredential comes from the runtime (`credentialFor`, see
+ * create-poller-credential.ts) and is asked for only when a poll runs; the AWS Health API uses the AWS
+ * SDK's default credential chain (the Lambda function's role). Each poller's module (and its SDK) is
+ * imported on first poll, so a deployment without pollers, or a function that never polls, loads none
+ * of it.
  */
 import type { PollersConfig } from '../config/crosswatch-config.ts';
 import { HEALTH_SOURCES } from '../poll/poll-result.ts';
@@ -16,6 +18,10 @@ export interface PollEndpoints {
   /** Graph base URL override (national clouds, tests). */
   readonly graph?: string;
   readonly statusFeed?: string;
+  /** AWS Health API endpoint override (tests). */
+  readonly awsHealth?: string;
+  /** Static AWS credentials for the AWS Health API (tests); default: the SDK's default chain. */
+  readonly awsCredentials?: { readonly accessKeyId: string; readonly secretAccessKey: string };
   /** Extra trust anchors for the endpoints (tests). */
   readonly ca?: string;
   readonly fetch?: typeof fetch;
@@ -26,7 +32,7 @@ export interface BuildPollersOptions {
   /** The credential for a poller (default: the platform identity, or the configured service principal). */
   readonly credentialFor?: CredentialFor;
   readonly endpoints?: PollEndpoints;
-  /** Resource Health events updated since (default: 7 days before now). */
+  /** Events updated within this window are polled (default: 7 days). */
   readonly lookbackMs?: number;
 }
 
@@ -79,6 +85,23 @@ export const buildPollers: BuildPollers = (options, now) => {
           now,
           ...(endpoints.statusFeed ? { url: endpoints.statusFeed } : {}),
           ...(endpoints.ca ? { ca: endpoints.ca } : {}),
+        });
+      },
+    });
+  }
+  const awsHealth = pollers.awsHealth;
+  if (awsHealth?.enabled) {
+    list.push({
+      source: HEALTH_SOURCES.awsHealthApi,
+      poll: async () => {
+        const { pollAwsHealthApi } = await import('../poll/aws-health-api.ts');
+        return pollAwsHealthApi({
+          organizational: awsHealth.organizational,
+          region: awsHealth.region,
+          updatedSince: new Date(now().getTime() - lookbackMs),
+          now,
+          ...(endpoints.awsHealth ? { endpoint: endpoints.awsHealth } : {}),
+          ...(endpoints.awsCredentials ? { credentials: endpoints.awsCredentials } : {}),
         });
       },
     });

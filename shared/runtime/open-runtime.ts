@@ -15,10 +15,10 @@
  */
 import type { CrosswatchConfig } from '../config/crosswatch-config.ts';
 import type { Inbox } from '../inbox/inbox.ts';
-import type { PeerSpec } from '../mesh/peers.ts';
+import type { MeshPeer } from '../mesh/mesh-peer.ts';
 import type { StatusDocument } from '../mesh/status-document.ts';
 import type { OutboxWorkerDeps } from '../notify/outbox-worker.ts';
-import type { Sink } from '../notify/sink.ts';
+import type { OutboxMessage, OutboxSink, Sink } from '../notify/sink.ts';
 import type { SinkConfig } from '../notify/sink-config.ts';
 import type { SinkDeps } from '../notify/sink-deps.ts';
 import type { Logger } from '../observability/logger.ts';
@@ -46,10 +46,8 @@ export interface RuntimeOptions<I extends Inbox> {
   readonly now?: () => Date;
   /** Where webhook inputs are made durable (open-local-inbox.ts: the SQLite inbox in the data directory). */
   readonly openInbox: OpenInbox<I>;
-  /** This deployment's heartbeat id (default: the vantage id). */
+  /** This deployment's id in the mesh and for its heartbeat (default: the vantage id). */
   readonly deploymentId?: string;
-  /** The peers the watchdog pulls (default: `watchdog.peers` of the configuration). */
-  readonly peers?: readonly PeerSpec[];
   /**
    * The sink factory (create-notify-sinks.ts). A function that never sends notifications leaves it
    * out, so its bundle carries no sink code; `sinks()` then throws.
@@ -57,7 +55,7 @@ export interface RuntimeOptions<I extends Inbox> {
   readonly createSinks?: CreateSinks;
   readonly sinkDeps?: SinkDeps;
   /** Wraps every sink, e.g. so each attempt is one log line and metrics (the local runner's observeSink). */
-  readonly wrapSink?: (sink: Sink) => Sink;
+  readonly wrapSink?: <M extends OutboxMessage>(sink: Sink<M>) => Sink<M>;
   /**
    * The pollers' builder (build-pollers.ts). A function that never polls leaves it out, so its
    * bundle carries no poller code (@azure/identity, the ARM SDK); `pollers()` then throws.
@@ -83,19 +81,26 @@ export interface Runtime<I extends Inbox = Inbox> {
   readonly config: CrosswatchConfig;
   readonly now: () => Date;
   readonly deploymentId: string;
-  readonly peers: readonly PeerSpec[];
+  /** The mesh peers (`mesh.peers`): results are exchanged with them and they are watched. */
+  readonly peers: readonly MeshPeer[];
   /** Outbound HTTP for the watchdog's peer pulls. */
   readonly fetch: typeof fetch;
   store(): Promise<StateStore>;
   evidence(): Promise<EvidenceArchive | null>;
   inbox(): Promise<I>;
   sinks(): Promise<readonly Sink[]>;
+  /** One outbox sink per peer this deployment sends its probe results to (mesh/peer-sink.ts). */
+  peerSinks(): Promise<readonly OutboxSink[]>;
   /** What webhook acceptance needs: the webhook settings, the inbox, the clock, the Entra keys. */
   webhook(logger: Logger, metrics: Metrics): Promise<AcceptWebhookDeps>;
   /** The pipeline's dependencies with this invocation's logger and metrics. */
   pipeline(logger: Logger, metrics: Metrics): Promise<PipelineDeps>;
-  /** The outbox worker's dependencies (store, sinks, settings, evidence for receipts). */
-  outbox(logger: Logger): Promise<OutboxWorkerDeps>;
+  /**
+   * The outbox worker's dependencies (store, sinks, settings, evidence for receipts): the
+   * notification sinks and the peers' sinks, or only the peers' (`{ peersOnly: true }`) for a
+   * function without a sink factory that sends its round's results right away.
+   */
+  outbox(logger: Logger, options?: { readonly peersOnly?: boolean }): Promise<OutboxWorkerDeps>;
   /** The probe targets of this deployment: the catalog filled from the tenant, plus the targets file. */
   probeTargets(): Promise<ResolvedTargets>;
   pollers(): Promise<readonly Poller[]>;
@@ -165,16 +170,24 @@ export function openRuntime<I extends Inbox>(
   const probeTargets = keepOnSuccess(() => resolveTargets(config, options));
   const pollers = keepOnSuccess(async () => createPollers(config, options, now));
   const deploymentId = options.deploymentId || config.vantage.id;
+  const peers = config.mesh.peers;
+  const peerSinks = keepOnSuccess(async () => {
+    const { createPeerSink, listSendingPeers } = await import('../mesh/peer-sink.ts');
+    const created = listSendingPeers(peers).map((peer) => createPeerSink(peer, { fetch: doFetch, now }));
+    const { wrapSink } = options;
+    return wrapSink ? created.map((sink) => wrapSink(sink)) : created;
+  });
   return {
     config,
     now,
     deploymentId,
-    peers: options.peers ?? config.watchdog.peers,
+    peers,
     fetch: doFetch,
     store: store.get,
     evidence: evidence.get,
     inbox: inbox.get,
     sinks: sinks.get,
+    peerSinks: peerSinks.get,
     probeTargets: probeTargets.get,
     pollers: pollers.get,
     async webhook(logger, metrics) {
@@ -184,6 +197,7 @@ export function openRuntime<I extends Inbox>(
         now,
         logger,
         metrics,
+        peers,
         ...(options.fetchJwks ? { fetchJwks: options.fetchJwks } : {}),
       };
     },
@@ -193,16 +207,18 @@ export function openRuntime<I extends Inbox>(
         evidence: await evidence.get(),
         engine: config.engine,
         routing: { routes: config.notify.routes, defaultRoute: config.notify.defaultRoute },
+        mesh: { deploymentId, vantageId: config.vantage.id, peers },
         now,
         logger,
         metrics,
       };
     },
-    async outbox(logger) {
+    async outbox(logger, outboxOptions = {}) {
       const archive = await evidence.get();
+      const notifySinks = outboxOptions.peersOnly ? [] : await sinks.get();
       return {
         store: await store.get(),
-        sinks: await sinks.get(),
+        sinks: [...notifySinks, ...(await peerSinks.get())],
         settings: config.notify.outbox,
         now,
         logger,
@@ -211,7 +227,13 @@ export function openRuntime<I extends Inbox>(
     },
     async statusDocument() {
       const { buildStatusDocument } = await import('../mesh/status-document.ts');
-      return buildStatusDocument({ store: await store.get(), deploymentId, vantage: config.vantage, now });
+      return buildStatusDocument({
+        store: await store.get(),
+        deploymentId,
+        peerIds: peers.map((peer) => peer.id),
+        vantage: config.vantage,
+        now,
+      });
     },
     async close() {
       const openedInbox = await inbox.peek()?.catch(() => undefined);

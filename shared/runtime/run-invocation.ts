@@ -16,7 +16,7 @@ export interface Observed {
 export interface Invocation extends Observed {
   readonly runtime: Runtime;
   pipeline(): ReturnType<Runtime['pipeline']>;
-  outbox(): ReturnType<Runtime['outbox']>;
+  outbox(options?: Parameters<Runtime['outbox']>[1]): ReturnType<Runtime['outbox']>;
 }
 
 /** Runs one invocation; a failure is logged and counted as `function.failed`, then rethrown. */
@@ -33,7 +33,7 @@ export async function runObservedInvocation<T>(
       logger,
       metrics,
       pipeline: () => runtime.pipeline(logger, metrics),
-      outbox: () => runtime.outbox(logger),
+      outbox: (options) => runtime.outbox(logger, options),
     });
   } catch (error) {
     logger.error(`${functionName} failed`, { error });

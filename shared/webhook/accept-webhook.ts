@@ -7,10 +7,11 @@
  *   404  not a webhook route
  *   413  declared Content-Length over `maxBodyBytes` (before auth, before reading a byte)
  *   401  authentication: `?token=` (constant-time), an Entra secure-webhook bearer token
- *        (service-health route), a Standard Webhooks signature (webhook route); no detail is given
+ *        (service-health route), a Standard Webhooks signature (webhook route), a mesh peer's
+ *        signature whose batch names that same peer as its sender (mesh route); no detail is given
  *   413  the streamed body crosses `maxBodyBytes` (counted while reading, the read stops there)
  *   400  not JSON
- *   403  a subscription allowlist is configured and the payload names a subscription outside it, or
+ *   403  (not on the mesh route) a subscription allowlist is configured and the payload names a subscription outside it, or
  *        none at all: the caller is authenticated, so it is told plainly that this content is not
  *        accepted (Azure does not retry 403; one audit line is logged)
  *   503  the inbox could not make the entry durable (Retry-After: 5; Azure retries 503)
@@ -19,11 +20,13 @@
  */
 
 import { createInboxEntry, type Inbox } from '../inbox/inbox.ts';
+import type { MeshPeer } from '../mesh/mesh-peer.ts';
+import { readBatchSender } from '../mesh/peer-batch.ts';
 import type { Logger } from '../observability/logger.ts';
 import { METRIC_NAMES, type Metrics } from '../observability/metrics.ts';
+import { verifyStandardWebhook } from '../util/standard-webhook-signature.ts';
 import { type EntraKeyResolver, readBearerToken, verifyEntraWebhookToken } from './entra-webhook-token.ts';
 import { BodyReadError, BodyTooLargeError, type RequestBody, readLimitedBody } from './read-limited-body.ts';
-import { verifyStandardWebhook } from './standard-webhook-signature.ts';
 import type { WebhookConfig } from './webhook-config.ts';
 import { verifyWebhookToken } from './webhook-token.ts';
 
@@ -51,9 +54,11 @@ export interface AcceptWebhookDeps {
   /** Resolves Entra signing keys (a local JWKS in tests); default: the tenant's remote JWKS. */
   readonly fetchJwks?: EntraKeyResolver;
   readonly metrics?: Metrics;
+  /** The mesh peers whose signed batches the mesh route accepts (mesh-peer.ts). */
+  readonly peers?: readonly MeshPeer[];
 }
 
-export type WebhookAuthMode = 'token' | 'entra' | 'standard-webhooks';
+export type WebhookAuthMode = 'token' | 'entra' | 'standard-webhooks' | 'peer';
 
 export interface WebhookRoute {
   readonly path: string;
@@ -66,6 +71,7 @@ export interface WebhookRoute {
 export const WEBHOOK_ROUTES: readonly WebhookRoute[] = [
   { path: '/api/service-health', source: 'service-health', auth: ['token', 'entra'] },
   { path: '/api/webhook', source: 'webhook', auth: ['standard-webhooks', 'token'] },
+  { path: '/api/mesh', source: 'mesh', auth: ['peer'] },
 ];
 
 export function findWebhookRoute(path: string): WebhookRoute | undefined {
@@ -102,9 +108,13 @@ async function authenticateByHeaders(
   audit: (code: string) => void,
 ): Promise<AuthResult> {
   const { config } = deps;
-  if (route.auth.includes('standard-webhooks') && request.headers['webhook-signature'] !== undefined) {
-    return 'needs-body';
+  const signed = request.headers['webhook-signature'] !== undefined;
+  if (route.auth.includes('peer')) {
+    if (signed) return 'needs-body';
+    audit('missing');
+    return 'denied';
   }
+  if (route.auth.includes('standard-webhooks') && signed) return 'needs-body';
   const token = request.query.get('token');
   if (token !== null && route.auth.includes('token')) {
     if (verifyWebhookToken(token, config.tokens)) return 'ok';
@@ -151,6 +161,22 @@ function verifyBodySignature(request: WebhookRequest, body: Uint8Array, deps: Ac
     body,
     deps.config.standardWebhookSecrets,
     deps.now(),
+  );
+}
+
+/** The mesh peer whose secret signed this body, if any. */
+function identifyPeer(
+  request: WebhookRequest,
+  body: Uint8Array,
+  deps: AcceptWebhookDeps,
+): MeshPeer | undefined {
+  const headers = {
+    id: request.headers['webhook-id'],
+    timestamp: request.headers['webhook-timestamp'],
+    signature: request.headers['webhook-signature'],
+  };
+  return (deps.peers ?? []).find(
+    (peer) => peer.secret !== null && verifyStandardWebhook(headers, body, [peer.secret], deps.now()),
   );
 }
 
@@ -242,6 +268,15 @@ export async function acceptWebhook(
     if (error instanceof BodyTooLargeError) return refuse(413, 'body');
     if (error instanceof BodyReadError) return refuse(400, 'body-read');
     throw error;
+  }
+  if (route.auth.includes('peer')) {
+    const peer = identifyPeer(request, body, deps);
+    if (peer === undefined) return refuse(401, 'auth:signature');
+    const parsed = parseJsonBody(body);
+    if (parsed === undefined) return refuse(400, 'json');
+    // The signature says which peer sent it; a batch claiming another sender is refused as forged.
+    if (readBatchSender(parsed.document) !== peer.id) return refuse(401, 'auth:peer', { peer: peer.id });
+    return storeInInbox(request, route, body, deps);
   }
   if (auth === 'needs-body' && !verifyBodySignature(request, body, deps))
     return refuse(401, 'auth:signature');

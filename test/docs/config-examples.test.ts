@@ -18,6 +18,7 @@ const CONFIG_PAGES = [
   'docs/getting-started.md',
   'docs/configuration.md',
   'docs/incidents.md',
+  'docs/mesh.md',
   'docs/notifications.md',
 ];
 /** Pages whose JSON blocks are probe targets files. */

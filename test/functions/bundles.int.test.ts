@@ -100,6 +100,7 @@ describe('built bundles', () => {
         'deliver',
         'heartbeat',
         'inbox-poison',
+        'mesh',
         'poll-provider-health',
         'probe',
         'process-inbox',

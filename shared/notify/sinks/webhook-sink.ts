@@ -6,8 +6,8 @@
  * link-local, CGNAT or metadata addresses (ssrf-guard.ts) after DNS resolution and connects to the
  * checked address; never follows a redirect (a 3xx is permanent).
  */
-import { createHmac } from 'node:crypto';
 import { createRedactor, describeSafeError } from '../../observability/redact.ts';
+import { signStandardWebhook } from '../../util/standard-webhook-signature.ts';
 import { renderWebhookPayload } from '../render/webhook-payload.ts';
 import type { Sink } from '../sink.ts';
 import type { WebhookSinkConfig } from '../sink-config.ts';
@@ -17,13 +17,6 @@ import { DestinationLookupError, DestinationRefusedError, resolveDestination } f
 import { classifyHttpReply } from './classify-http-reply.ts';
 import { postPinned } from './pinned-request.ts';
 import { BACKSTOP_TIMEOUT_MS, describeNoReply, summarizeBody, USER_AGENT } from './post-json.ts';
-
-/** `v1,<base64 signature>` for `id.timestamp.body`. */
-export function signStandardWebhook(secret: string, id: string, timestamp: number, body: string): string {
-  const key = Buffer.from(secret.replace(/^whsec_/, ''), 'base64');
-  const signature = createHmac('sha256', key).update(`${id}.${timestamp}.${body}`).digest('base64');
-  return `v1,${signature}`;
-}
 
 export function createWebhookSink(config: WebhookSinkConfig, deps: SinkDeps = {}): Sink {
   const { now, lookup } = resolveSinkDeps(deps);

@@ -50,6 +50,11 @@ beforeAll(async () => {
       response.end(JSON.stringify(body));
     };
     if (request.url === '/healthz') return send(200, { ok: true });
+    if (String(request.headers['x-amz-target']).startsWith('AWSHealth_20160804.')) {
+      response.writeHead(400, { 'content-type': 'application/x-amz-json-1.1' });
+      response.end(JSON.stringify({ __type: 'SubscriptionRequiredException', message: 'no support plan' }));
+      return;
+    }
     if (request.url?.startsWith('/azure/api/status')) {
       if (azureDown) return send(503, {});
       return send(200, {
@@ -200,12 +205,32 @@ describe('scheduled and EventBridge handlers', () => {
     expect(app.lines.join('')).not.toContain('graph-from-aws-token');
   });
 
+  it('pollProviderHealth polls the AWS Health API with CROSSWATCH_AWS_HEALTH_API and names a missing support plan', async () => {
+    await app.configure({
+      now: () => NOW,
+      env: { CROSSWATCH_AWS_HEALTH_API: 'account' },
+      pollEndpoints: {
+        awsHealth: server.url,
+        awsCredentials: { accessKeyId: 'test', secretAccessKey: 'test' },
+      },
+    });
+    const result = await pollProviderHealth(schedulerEvent, app.context('pollProviderHealth'));
+    expect(result.sources).toEqual({
+      'aws-health-api':
+        'unreachable: SubscriptionRequiredException: the AWS Health API needs a Business, Enterprise On-Ramp or Enterprise Support plan on this account',
+    });
+  });
+
   it('watchdog alerts once through the sinks when the Azure heartbeat goes stale, and recovers', async () => {
     let now = new Date('2026-11-29T13:00:00Z');
     azureHeartbeat = new Date(now.getTime() - 60_000).toISOString();
     await app.configure({
       now: () => now,
-      env: { CROSSWATCH_WATCH_PEERS: `azure=${server.url}/azure/api/status?code=function-key-secret` },
+      env: {
+        CROSSWATCH_PEERS: JSON.stringify([
+          { id: 'azure', statusUrl: `${server.url}/azure/api/status?code=function-key-secret` },
+        ]),
+      },
     });
     const fresh = await watchdog(schedulerEvent, app.context('watchdog'));
     expect(fresh.stale).toEqual([]);

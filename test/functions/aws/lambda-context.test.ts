@@ -1,7 +1,12 @@
 /** Secret references and scheduled times: the pure parts of the Lambda adapter. */
 import { describe, expect, it } from 'vitest';
-import { parseSecretRef, resolveSecretEnv } from '../../../functions/aws/lambda-context.ts';
+import {
+  parseSecretRef,
+  readAwsHealthApiSetting,
+  resolveSecretEnv,
+} from '../../../functions/aws/lambda-context.ts';
 import { readScheduledTime } from '../../../functions/aws/scheduled-event.ts';
+import { loadConfig } from '../../../shared/config/load-config.ts';
 
 describe('parseSecretRef', () => {
   it('reads Secrets Manager (with and without a JSON key) and SSM references', () => {
@@ -29,6 +34,35 @@ describe('parseSecretRef', () => {
   it('leaves an environment without references untouched (no SDK loaded)', async () => {
     const env = { CROSSWATCH_WEBHOOK_TOKENS: 'abc', OTHER_SECRET_REF: 'ssm:/not-ours' };
     expect(await resolveSecretEnv(env)).toEqual(env);
+  });
+});
+
+describe('readAwsHealthApiSetting (CROSSWATCH_AWS_HEALTH_API)', () => {
+  const load = (value: string, document: object = {}) => {
+    const env = { CROSSWATCH_AWS_HEALTH_API: value, CROSSWATCH_CONFIG: JSON.stringify(document) };
+    return loadConfig({ env, cwd: '/nonexistent', overrides: readAwsHealthApiSetting(env) });
+  };
+
+  it('turns the AWS Health API poller on in a view, or off, over the configuration', async () => {
+    expect(readAwsHealthApiSetting({})).toEqual([]);
+    expect((await load('account')).pollers.awsHealth).toEqual({
+      enabled: true,
+      organizational: false,
+      region: 'us-east-1',
+    });
+    expect((await load(' Organization ')).pollers.awsHealth).toMatchObject({ organizational: true });
+    const configured = { pollers: { awsHealth: { view: 'organization', region: 'us-gov-west-1' } } };
+    expect((await load('off', configured)).pollers.awsHealth).toEqual({
+      enabled: false,
+      organizational: true,
+      region: 'us-gov-west-1',
+    });
+  });
+
+  it('refuses anything else, naming the variable', () => {
+    expect(() => readAwsHealthApiSetting({ CROSSWATCH_AWS_HEALTH_API: 'org' })).toThrow(
+      'CROSSWATCH_AWS_HEALTH_API: must be account, organization or off',
+    );
   });
 });
 

@@ -140,4 +140,63 @@ describe('webhook handler', () => {
     );
     expect(rotated.statusCode).toBe(202);
   });
+  it('publishes its status document at GET /api/status to a caller with a webhook token (the peers watch it)', async () => {
+    await app.configure({ now: () => SIGNED_AT });
+    const get = (rawQueryString: string) => ({
+      ...functionUrl,
+      rawPath: '/api/status',
+      rawQueryString,
+      body: undefined,
+      requestContext: {
+        ...functionUrl.requestContext,
+        http: { ...functionUrl.requestContext.http, method: 'GET' },
+      },
+    });
+    expect((await handler(get(''), app.context('webhook'))).statusCode).toBe(401);
+    expect((await handler(get('token=wrong-token-0123456789'), app.context('webhook'))).statusCode).toBe(401);
+    const answered = await handler(get(`token=${LAMBDA_WEBHOOK_TOKEN}`), app.context('webhook'));
+    expect(answered.statusCode).toBe(200);
+    const document = JSON.parse(String(answered.body));
+    expect(document).toMatchObject({
+      deploymentId: expect.any(String),
+      heartbeat: { lastHeartbeatAt: null },
+    });
+    expect(document.peers).toEqual([]);
+    expect(await app.queueDepth()).toBe(0);
+  });
+
+  it('reads its mesh peers, secrets included, from Secrets Manager (CROSSWATCH_PEERS_SECRET_REF)', async () => {
+    const { CreateSecretCommand, SecretsManagerClient } = await import('@aws-sdk/client-secrets-manager');
+    const secrets = new SecretsManagerClient({
+      endpoint: app.moto.endpoint,
+      region: app.moto.region,
+      credentials: app.moto.credentials,
+    });
+    const peerSecret = `whsec_${Buffer.from('azure-and-aws-share-this-secret!').toString('base64')}`;
+    await secrets.send(
+      new CreateSecretCommand({
+        Name: 'crosswatch/peers',
+        SecretString: JSON.stringify([
+          { id: 'azure-westeurope', url: 'https://x.azurewebsites.net/api/mesh', secret: peerSecret },
+        ]),
+      }),
+    );
+    await app.configure({
+      now: () => SIGNED_AT,
+      env: { CROSSWATCH_PEERS_SECRET_REF: 'secretsmanager:crosswatch/peers' },
+    });
+    const get = {
+      ...functionUrl,
+      rawPath: '/api/status',
+      rawQueryString: `token=${LAMBDA_WEBHOOK_TOKEN}`,
+      body: undefined,
+      requestContext: {
+        ...functionUrl.requestContext,
+        http: { ...functionUrl.requestContext.http, method: 'GET' },
+      },
+    };
+    const document = JSON.parse(String((await handler(get, app.context('webhook'))).body));
+    expect(document.peers).toEqual([{ id: 'azure-westeurope', lastHeartbeatAt: null, stale: false }]);
+    expect(app.lines.join('')).not.toContain(peerSecret.slice(6));
+  });
 });

@@ -266,7 +266,11 @@ describe('timer functions and status', () => {
     peerHeartbeat = new Date(now.getTime() - 30 * 60_000).toISOString();
     await app.configure({
       now: () => now,
-      env: { CROSSWATCH_WATCH_PEERS: `aws=${server.url}/peer/status?code=peer-secret-key` },
+      env: {
+        CROSSWATCH_PEERS: JSON.stringify([
+          { id: 'aws', statusUrl: `${server.url}/peer/status?code=peer-secret-key` },
+        ]),
+      },
     });
     const before = app.notifications().length;
     await watchdog(createTimer(), app.context('watchdog'));

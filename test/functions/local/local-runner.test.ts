@@ -111,13 +111,17 @@ describe('crosswatch serve with no configuration', () => {
     await writeFile(
       join(dir, 'crosswatch.config.json'),
       JSON.stringify({
-        watchdog: { schedule: '1h', peers: [{ id: 'azure-app', statusUrl }] },
+        watchdog: { schedule: '1h' },
+        mesh: { peers: [{ id: 'azure-app', statusUrl }] },
         notify: { sinks: [{ name: 'file', kind: 'file', path: sinkFile }] },
       }),
     );
     const { harness, stop, exit, runner } = await startServe();
     try {
-      expect(harness.stdout()).toContain('watchdog    heartbeat local every 1h; watching azure-app');
+      expect(harness.stdout()).toContain(
+        'mesh        peers azure-app (status); provider-outage needs 1 of 1 vantage',
+      );
+      expect(harness.stdout()).toContain('watchdog    heartbeat local every 1h');
       // The first watchdog run happens at start; wait for its notification to reach the file sink.
       let notifications = '';
       for (let attempt = 0; attempt < 150 && !notifications.includes('watchdog-stale'); attempt++) {
@@ -147,12 +151,12 @@ describe('crosswatch serve with no configuration', () => {
       { id: 'a', statusUrl: 'https://a.example/api/status' },
       { id: 'a', statusUrl: 'https://b.example/api/status' },
     ];
-    await writeFile(join(dir, 'crosswatch.config.json'), JSON.stringify({ watchdog: { peers } }));
+    await writeFile(join(dir, 'crosswatch.config.json'), JSON.stringify({ mesh: { peers } }));
     const harness = captureIo();
     const code = await runServeCommand(['--port', '0'], harness.io, { version: 'test', cwd: dir });
     expect(code).toBe(2);
     expect(harness.stderr()).toBe(
-      'crosswatch: crosswatch.config.json: watchdog.peers[1].id: "a" is listed twice\n',
+      'crosswatch: crosswatch.config.json: mesh.peers[1].id: "a" is listed twice\n',
     );
   });
 });

@@ -20,7 +20,7 @@ const EXAMPLE = {
     entra: { tenantId: '72f988bf-86f1-41af-91ab-2d7cd011db47', audience: ['api://crosswatch'] },
     standardWebhookSecrets: [`whsec_${Buffer.from('0123456789abcdef0123456789abcdef').toString('base64')}`],
   },
-  pollers: { azureStatusFeed: { enabled: true } },
+  pollers: { azureStatusFeed: { enabled: true }, awsHealth: { view: 'organization' } },
   log: { level: 'debug', format: 'json' },
 };
 
@@ -34,7 +34,12 @@ describe('generated config JSON Schema', () => {
     const validate = ajv.compile(JSON.parse(committed));
     expect(validate(EXAMPLE)).toBe(true);
     expect(() => validateConfig(EXAMPLE, 'example')).not.toThrow();
-    for (const bad of [{ probes: { timeoutMs: 50 } }, { nope: true }, { store: { kind: 'postgres' } }]) {
+    for (const bad of [
+      { probes: { timeoutMs: 50 } },
+      { nope: true },
+      { store: { kind: 'postgres' } },
+      { pollers: { awsHealth: { view: 'org' } } },
+    ]) {
       expect(validate(bad)).toBe(false);
       expect(() => validateConfig(bad, 'bad')).toThrow();
     }

@@ -21,6 +21,7 @@ describe('configuration reference', () => {
       integer: '1',
       boolean: 'true',
       list: 'a,b',
+      json: '[]',
     };
     for (const setting of ENV_SETTINGS) {
       const document: Record<string, unknown> = {};

@@ -64,7 +64,9 @@ describe('loadConfig defaults', () => {
       maxBodyBytes: 1048576,
       allowedSubscriptionIds: [],
     });
-    expect(config.engine.verdict.quorum).toBe(2);
+    // Alone, a deployment judges from its own vantage: a majority of one.
+    expect(config.engine.verdict.quorum).toBe(1);
+    expect(config.mesh.peers).toEqual([]);
     expect(config.pollers.azureResourceHealth).toBeNull();
     expect(config.log).toEqual({ level: 'info', format: 'auto' });
   });
@@ -188,6 +190,16 @@ describe('loadConfig errors: one line naming the setting', () => {
       { evidence: { kind: 's3' } },
       'crosswatch.config.json: evidence.bucket: is required for kind s3',
     ],
+    [
+      'an unknown AWS Health API view',
+      { pollers: { awsHealth: { view: 'org' } } },
+      'crosswatch.config.json: pollers.awsHealth.view: must be one of "account", "organization"',
+    ],
+    [
+      'an AWS Health API region that is not one',
+      { pollers: { awsHealth: { region: 'US East' } } },
+      'crosswatch.config.json: pollers.awsHealth.region: must match',
+    ],
   ])('%s', async (_label, document, expected) => {
     await writeConfig(document);
     const message = await loadError({ env: {}, cwd: dir });
@@ -256,5 +268,20 @@ describe('validateConfig', () => {
     });
     expect(config.store).toEqual({ kind: 'memory' });
     expect(config.evidence).toEqual({ kind: 'none', retentionDays: 30 });
+  });
+
+  it('reads the AWS Health API poller: off unless configured, the account view in us-east-1 by default', () => {
+    expect(validateConfig({}, 'test', { cwd: dir }).pollers.awsHealth).toBeNull();
+    expect(validateConfig({ pollers: { awsHealth: {} } }, 'test', { cwd: dir }).pollers.awsHealth).toEqual({
+      enabled: true,
+      organizational: false,
+      region: 'us-east-1',
+    });
+    const organization = { pollers: { awsHealth: { view: 'organization', region: 'cn-northwest-1' } } };
+    expect(validateConfig(organization, 'test', { cwd: dir }).pollers.awsHealth).toEqual({
+      enabled: true,
+      organizational: true,
+      region: 'cn-northwest-1',
+    });
   });
 });

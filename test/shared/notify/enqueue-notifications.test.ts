@@ -7,6 +7,7 @@ import { describe, expect, it } from 'vitest';
 import { processEvent } from '../../../shared/engine/process-event.ts';
 import { listDeliveries } from '../../../shared/notify/dead-letters.ts';
 import { enqueueNotifications, RECOVER_WINDOW_MS } from '../../../shared/notify/enqueue-notifications.ts';
+import type { NotificationMessage } from '../../../shared/notify/message.ts';
 import type { RoutingTable } from '../../../shared/notify/routing.ts';
 import { createMemoryStore } from '../../../shared/store/memory-store.ts';
 import { buildAzureServiceHealthEvent, minute } from '../../helpers/engine-events.ts';
@@ -99,7 +100,13 @@ describe('enqueueNotifications', () => {
       routing: ROUTING,
       now: () => new Date(minute(30)),
     });
-    expect(result.created.map((record) => [record.sink, record.rule, record.message.action])).toEqual([
+    expect(
+      result.created.map((record) => [
+        record.sink,
+        record.rule,
+        (record.message as NotificationMessage).action,
+      ]),
+    ).toEqual([
       ['console', 'default', 'trigger'],
       ['console', 'default', 'resolve'],
     ]);

@@ -83,9 +83,20 @@ describe('createNotificationMessage', () => {
     );
     const message = createNotificationMessage(buildDecision(incident), incident);
     expect(message.headline).toBe(
-      'Azure control plane failing from 1 of 3 vantages (aws-eu-west-1), not acknowledged by Microsoft yet',
+      'Azure control plane failing from 1 of 3 vantages (aws-eu-west-1), not acknowledged by Microsoft yet; aws-ap-south-1 not heard from for 9 h 20 min',
     );
     expect(message.likely[0]).toMatch(/regional or path-specific/);
+  });
+
+  it('says plainly when it judges from one vantage alone (a deployment without peers)', () => {
+    const incident = buildProbeIncident(
+      {},
+      { verdict: 'provider-outage', vantages: { a: buildVantage('local', true) } },
+    );
+    const message = createNotificationMessage(buildDecision(incident), incident);
+    expect(message.headline).toBe(
+      'Azure control plane failing from 1 of 1 vantage, not acknowledged by Microsoft yet; judged from local alone',
+    );
   });
 
   it('says it is our network when only impaired vantages fail', () => {

@@ -164,3 +164,39 @@ describe('runScheduledProbeRound', () => {
     expect(counters.some((c) => c.name === 'engine.decision' && c.dimensions.kind === 'open')).toBe(true);
   });
 });
+
+describe('runScheduledProbeRound with mesh peers', () => {
+  it('queues the round for every peer with a mesh URL, and for nobody without peers', async () => {
+    const target = await startHttpServer((_request, response) => {
+      response.writeHead(502);
+      response.end('bad gateway');
+    });
+    try {
+      const targets = [
+        parseTarget({ id: 'edge', kind: 'http', plane: 'edge', url: `${target.url}/` }, 'test'),
+      ];
+      const vantage = { id: 'azure-westeurope', cloud: 'azure' as const, region: 'westeurope' };
+      const secret = `whsec_${Buffer.from('0123456789abcdef0123456789abcdef').toString('base64')}`;
+      const mesh = {
+        deploymentId: 'azure-westeurope',
+        vantageId: 'azure-westeurope',
+        peers: [
+          { id: 'aws-eu-west-1', url: 'http://127.0.0.1:9/api/mesh', secret, statusUrl: null },
+          { id: 'self-hosted', url: null, secret, statusUrl: null },
+        ],
+      };
+      const settings = { targets, vantage, timeoutMs: 2000, concurrency: 2, scheduledAt: NOW };
+      const alone = await runScheduledProbeRound(settings, deps);
+      expect(alone.peerBatches).toBe(0);
+      const meshed = await runScheduledProbeRound(
+        { ...settings, scheduledAt: new Date(NOW.getTime() + 60_000) },
+        { ...deps, mesh },
+      );
+      expect(meshed.peerBatches).toBe(1);
+      const queued = await store.list(OUTBOX_COLLECTIONS.queue);
+      expect(queued.items.map((item) => item.key.split('|')[0])).toContain('peer:aws-eu-west-1');
+    } finally {
+      await target.close();
+    }
+  });
+});

@@ -13,13 +13,13 @@ import { createStoreInbox, type InboxQueue } from '../../../shared/inbox/inbox.t
 import { createSilentLogger } from '../../../shared/observability/logger.ts';
 import { createMemoryStore } from '../../../shared/store/memory-store.ts';
 import { type StateStore, StoreUnavailableError } from '../../../shared/store/ports.ts';
+import { signStandardWebhook } from '../../../shared/util/standard-webhook-signature.ts';
 import {
   type AcceptWebhookDeps,
   acceptWebhook,
   type WebhookRequest,
 } from '../../../shared/webhook/accept-webhook.ts';
 import { AZNS_WEBHOOK_APP_ID, SECURE_WEBHOOK_ROLE } from '../../../shared/webhook/entra-webhook-token.ts';
-import { signStandardWebhook } from '../../../shared/webhook/standard-webhook-signature.ts';
 import type { WebhookConfig } from '../../../shared/webhook/webhook-config.ts';
 
 const TENANT = '72f988bf-86f1-41af-91ab-2d7cd011db47';

@@ -6,8 +6,9 @@
 import { createHmac } from 'node:crypto';
 import { afterEach, describe, expect, it } from 'vitest';
 import type { WebhookSinkConfig } from '../../../../shared/notify/sink-config.ts';
-import { createWebhookSink, signStandardWebhook } from '../../../../shared/notify/sinks/webhook-sink.ts';
+import { createWebhookSink } from '../../../../shared/notify/sinks/webhook-sink.ts';
 import type { LookupFunction } from '../../../../shared/notify/ssrf-guard.ts';
+import { signStandardWebhook } from '../../../../shared/util/standard-webhook-signature.ts';
 import {
   buildContext,
   buildMessage,

@@ -1,0 +1,66 @@
+/**
+ * The outbox sink of a mesh peer (`peer:<id>`): POSTs a peer batch to the peer's mesh route, signed per
+ * Standard Webhooks with the secret both deployments share (`webhook-id` is the delivery id, the same
+ * on every retry, so the receiver's dedupe sees one batch). The outbox gives it what every sink gets:
+ * its own queue in round order, retries with backoff, dead letters — so a peer that is down costs the
+ * others nothing and catches up when it returns. Redirects are never followed; the peer's URL and
+ * secret never appear in a detail.
+ */
+
+import type { PayloadMessage, Sink } from '../notify/sink.ts';
+import { classifyHttpReply } from '../notify/sinks/classify-http-reply.ts';
+import { postJson, summarizeBody } from '../notify/sinks/post-json.ts';
+import { createRedactor } from '../observability/redact.ts';
+import { signStandardWebhook } from '../util/standard-webhook-signature.ts';
+import type { MeshPeer } from './mesh-peer.ts';
+
+export const PEER_SINK_PREFIX = 'peer:';
+export const MESH_USER_AGENT = 'crosswatch-mesh/1';
+
+export function toPeerSinkName(peerId: string): string {
+  return `${PEER_SINK_PREFIX}${peerId}`;
+}
+
+/** The peers this deployment sends its results to: those with a mesh URL and a secret. */
+export function listSendingPeers(peers: readonly MeshPeer[]): (MeshPeer & { url: string; secret: string })[] {
+  return peers.filter((peer): peer is MeshPeer & { url: string; secret: string } =>
+    Boolean(peer.url && peer.secret),
+  );
+}
+
+export function createPeerSink(
+  peer: MeshPeer & { readonly url: string; readonly secret: string },
+  deps: { readonly fetch: typeof fetch; readonly now: () => Date },
+): Sink<PayloadMessage> {
+  const redact = createRedactor([peer.url, peer.secret, ...(peer.statusUrl ? [peer.statusUrl] : [])]);
+  return {
+    name: toPeerSinkName(peer.id),
+    kind: 'peer',
+    rateLimit: null,
+    async send(message, context) {
+      if (message.kind !== 'payload')
+        return { outcome: 'permanent', status: null, detail: 'refused: not a peer batch' };
+      const timestamp = Math.floor(deps.now().getTime() / 1000);
+      const posted = await postJson({
+        fetch: deps.fetch,
+        url: peer.url,
+        body: message.body,
+        signal: context.signal,
+        redact,
+        headers: {
+          'user-agent': MESH_USER_AGENT,
+          'webhook-id': context.deliveryId,
+          'webhook-timestamp': String(timestamp),
+          'webhook-signature': signStandardWebhook(peer.secret, context.deliveryId, timestamp, message.body),
+        },
+      });
+      if (!posted.ok) return posted.result;
+      return classifyHttpReply(posted.reply, {
+        now: deps.now(),
+        attempt: context.attempt,
+        throttleBaseMs: 1_000,
+        describe: summarizeBody(posted.reply.body, redact),
+      });
+    },
+  };
+}
