@@ -75,7 +75,10 @@ function describeMesh(config: CrosswatchConfig): string {
 function formatBanner(config: CrosswatchConfig, runner: LocalRunner, version: string): string {
   const { info } = runner;
   const lines = [`crosswatch ${version} — local runner`, `  listening   ${info.url}`];
-  lines.push(`  webhooks    POST ${info.url}/api/service-health   POST ${info.url}/api/webhook`);
+  const mesh = config.mesh.peers.some((peer) => peer.secret !== null)
+    ? `   POST ${info.url}/api/mesh (peers)`
+    : '';
+  lines.push(`  webhooks    POST ${info.url}/api/service-health   POST ${info.url}/api/webhook${mesh}`);
   if (info.localToken) {
     lines.push(
       `  auth        no webhook auth configured: generated token ${info.localToken.created ? '(new)' : '(reused)'} in ${info.localToken.path}`,

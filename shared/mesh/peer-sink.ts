@@ -15,6 +15,14 @@ import { signStandardWebhook } from '../util/standard-webhook-signature.ts';
 import type { MeshPeer } from './mesh-peer.ts';
 
 export const PEER_SINK_PREFIX = 'peer:';
+
+/**
+ * A peer's queue holds one batch per round, oldest first, and the oldest holds back the rest: it is
+ * retried every minute at most (the batches behind it go as soon as the peer answers) for as long as
+ * an hour, never given up for a count of attempts. Older than that, a batch could not count for a
+ * verdict any more (the receiver drops results past its freshness window anyway) and is dropped.
+ */
+export const PEER_RETRY = { maxAttempts: 1_000_000, maxAgeMs: 60 * 60_000, maxDelayMs: 60_000 } as const;
 export const MESH_USER_AGENT = 'crosswatch-mesh/1';
 
 export function toPeerSinkName(peerId: string): string {
@@ -37,6 +45,7 @@ export function createPeerSink(
     name: toPeerSinkName(peer.id),
     kind: 'peer',
     rateLimit: null,
+    retry: PEER_RETRY,
     async send(message, context) {
       if (message.kind !== 'payload')
         return { outcome: 'permanent', status: null, detail: 'refused: not a peer batch' };

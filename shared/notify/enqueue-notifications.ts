@@ -30,6 +30,11 @@ export interface EnqueueDeps {
   readonly buildMessage?: BuildMessage;
   /** Passed to the default message builder for the incident's status page link. */
   readonly statusPageBaseUrl?: string;
+  /**
+   * The engine's `verdict.freshnessMs`, passed to the default message builder so the headline counts
+   * (and names as not heard from) the same vantages the verdict did; default: the engine's default.
+   */
+  readonly freshnessMs?: number;
   readonly logger?: OutboxLogger;
 }
 
@@ -47,6 +52,7 @@ function createDefaultBuildMessage(deps: EnqueueDeps, now: () => Date): BuildMes
     const { createNotificationMessage } = await import('./message.ts');
     return createNotificationMessage(decision, incident ?? null, {
       ...(deps.statusPageBaseUrl === undefined ? {} : { statusPageBaseUrl: deps.statusPageBaseUrl }),
+      ...(deps.freshnessMs === undefined ? {} : { freshnessMs: deps.freshnessMs }),
       now: now(),
     });
   };

@@ -17,6 +17,7 @@ export function observeSink<M extends OutboxMessage>(
     name: sink.name,
     kind: sink.kind,
     rateLimit: sink.rateLimit,
+    ...(sink.retry ? { retry: sink.retry } : {}),
     async send(message, context) {
       const result = await sink.send(message, context);
       deps.metrics.count(METRIC_NAMES.notifyDelivery, { sink: sink.name, outcome: result.outcome });

@@ -381,6 +381,11 @@ async function recordDeadLetter(
   return null;
 }
 
+/** The retry settings of a sink's deliveries: the outbox's, with the sink's own overrides. */
+function readSinkSettings(context: WorkerContext, sink: OutboxSink): OutboxSettings {
+  return sink.retry ? { ...context.settings, ...sink.retry } : context.settings;
+}
+
 /**
  * Schedules the next attempt after what the destination asked (capped) or an exponential backoff;
  * a retry that would come after the delivery's max age is a dead letter instead.
@@ -391,8 +396,8 @@ async function scheduleRetry(
   made: AttemptMade,
   describe: string,
 ): Promise<EntryResult> {
-  const { settings } = context;
   const { sink, claimed, attempt, tried, sent, finishedAt } = made;
+  const settings = readSinkSettings(context, sink);
   const result = sent.result;
   const delay =
     result?.outcome === 'retry-after'
@@ -420,8 +425,8 @@ async function recordOutcome(
   counters: Counters,
   made: AttemptMade,
 ): Promise<EntryResult> {
-  const { settings } = context;
   const { sink, claimed, attempt, tried, sent, finishedAt } = made;
+  const settings = readSinkSettings(context, sink);
   const result = sent.result;
   if (result?.outcome === 'delivered') {
     const next: DeliveryRecord = {
@@ -459,7 +464,7 @@ async function processDelivery(
   item: StoredItem<DeliveryRecord>,
   signal: AbortSignal | undefined,
 ): Promise<EntryResult> {
-  const { settings } = context;
+  const settings = readSinkSettings(context, sink);
   const record = item.value;
   const now = context.now();
   const turn = waitForTurn(context, record, now);

@@ -5,6 +5,7 @@
  * a sink never retries by itself and never throws for a failed delivery.
  */
 import type { NotificationMessage } from './message.ts';
+import type { OutboxSettings } from './outbox-settings.ts';
 
 export const SINK_KINDS = [
   'slack',
@@ -79,11 +80,16 @@ export interface SinkRateLimit {
   readonly perMs: number;
 }
 
+/** Retry settings a sink needs other than the outbox's (a mesh peer: many attempts, short waits). */
+export type SinkRetry = Partial<Pick<OutboxSettings, 'maxAttempts' | 'maxAgeMs' | 'maxDelayMs'>>;
+
 export interface Sink<M extends OutboxMessage = NotificationMessage> {
   /** The configured name (routing refers to sinks by name). */
   readonly name: string;
   readonly kind: SinkKind | SystemSinkKind;
   readonly rateLimit: SinkRateLimit | null;
+  /** Overrides of the outbox's retry settings for this sink's deliveries (none: the outbox's). */
+  readonly retry?: SinkRetry;
   /**
    * Sends one message. Resolves with a classified result for every failure it can classify; the
    * `detail` strings are safe to store (no secrets: URLs, keys and tokens are redacted).

@@ -38,6 +38,7 @@ export async function handleDecisions(decisions: readonly Decision[], deps: Pipe
     store: deps.store,
     routing: deps.routing,
     now: deps.now,
+    freshnessMs: deps.engine.verdict.freshnessMs,
     ...(deps.statusPageBaseUrl ? { statusPageBaseUrl: deps.statusPageBaseUrl } : {}),
   });
   return enqueued.created.length;

@@ -4,7 +4,10 @@
  * update key (a batch delivered twice decides `duplicate`) — and the batch counts as the sending
  * peer's heartbeat at the time it arrived (a peer that is sending results is alive). Results of this
  * deployment's own vantage are dropped (an echo: results are never forwarded, so it can only be a
- * misconfiguration). Nothing received is ever queued for another peer.
+ * misconfiguration), and so are results older than the verdict's freshness window: a peer's backlog,
+ * delivered when one side returns after an outage, can no longer count for a verdict, and replaying
+ * it would open and resolve incidents that are long over. Nothing received is ever queued for
+ * another peer.
  */
 import type { Decision } from '../engine/decision.ts';
 import { processEvents } from '../engine/process-event.ts';
@@ -20,6 +23,8 @@ export interface PeerBatchOutcome {
   readonly events: number;
   /** Results of this deployment's own vantage, dropped. */
   readonly echoes: number;
+  /** Results older than the freshness window when they arrived, dropped. */
+  readonly stale: number;
   readonly decisions: readonly Decision[];
   readonly queued: number;
 }
@@ -34,10 +39,19 @@ export async function receivePeerBatch(
   const evidence = deps.evidence ? computeEvidence(bytes) : null;
   const batch = parsePeerBatch(document, { receivedAt, evidence });
   const ownVantage = deps.mesh?.vantageId;
-  const events = batch.events.filter((event) => event.data.vantage.id !== ownVantage);
-  const echoes = batch.events.length - events.length;
+  const foreign = batch.events.filter((event) => event.data.vantage.id !== ownVantage);
+  const echoes = batch.events.length - foreign.length;
   if (echoes > 0)
     deps.logger.warn('mesh: results of our own vantage came back, dropped', { from: batch.from, echoes });
+  const oldest = deps.now().getTime() - deps.engine.verdict.freshnessMs;
+  const events = foreign.filter((event) => Date.parse(event.data.updatedAt) >= oldest);
+  const stale = foreign.length - events.length;
+  if (stale > 0)
+    deps.logger.info('mesh: results too old to count, dropped', {
+      from: batch.from,
+      stale,
+      sentAt: batch.sentAt,
+    });
   if (deps.evidence)
     await deps.evidence.put(bytes, { contentType: 'application/json', kind: 'input:peer-batch' });
   const engineDeps = { store: deps.store, now: deps.now, config: deps.engine };
@@ -55,5 +69,5 @@ export async function receivePeerBatch(
     decisions: decisions.length,
     queued,
   });
-  return { from: batch.from, events: events.length, echoes, decisions, queued };
+  return { from: batch.from, events: events.length, echoes, stale, decisions, queued };
 }

@@ -118,6 +118,32 @@ describe('sending a round to the peers', () => {
     expect(waiting?.lastAttempt?.outcome).toBe('transient');
   });
 
+  it('keeps retrying a batch for a peer that stays down, a minute apart at most, for an hour', async () => {
+    answer = { status: 503 };
+    let now = NOW.getTime();
+    const clock = () => new Date(now);
+    await enqueuePeerBatches(
+      { roundId: 'r5', events },
+      { store, peers: peers(), deploymentId: 'azure-westeurope', now: clock },
+    );
+    const sinks = listSendingPeers(peers()).map((peer) => createPeerSink(peer, { fetch, now: clock }));
+    // Twelve attempts: more than the outbox's default of 8 for notifications, and none given up.
+    for (let attempt = 0; attempt < 12; attempt++) {
+      await runOutboxOnce({ store, sinks, now: clock, random: () => 0.999 });
+      const [waiting] = await listDeliveries(store, {});
+      expect(waiting?.status).toBe('pending');
+      expect((waiting?.nextAttemptAt ?? 0) - now).toBeLessThanOrEqual(60_000);
+      now = waiting?.nextAttemptAt ?? now;
+    }
+    expect(received).toHaveLength(12);
+    // An hour after it was queued the batch could not count for any verdict: it is dropped.
+    now = NOW.getTime() + 61 * 60_000;
+    await runOutboxOnce({ store, sinks, now: clock, random: () => 0.999 });
+    const [dead] = await listDeliveries(store, {});
+    expect(dead?.status).toBe('dead');
+    expect(dead?.deadReason).toMatch(/^max age 3600000 ms/);
+  });
+
   it('dead-letters a batch the peer refuses (wrong secret) without naming its URL or secret', async () => {
     answer = { status: 401 };
     await sendRound();

@@ -121,6 +121,23 @@ describe('receiving a peer batch', () => {
     );
   });
 
+  it("judges freshness in the headline by the engine's configured window, not the default", async () => {
+    deps = { ...deps, engine: { ...deps.engine, verdict: { quorum: 2, freshnessMs: 60_000 } } };
+    for (let round = 0; round < 3; round++) {
+      clock = new Date(minute(round));
+      await processInboxEntry(
+        entryFrom('azure-westeurope', [probe('azure-westeurope', round, 'down')]),
+        deps,
+      );
+      await processInboxEntry(entryFrom('self-hosted', [probe('self-hosted', round, 'down')]), deps);
+    }
+    for (let round = 3; round < 5; round++) {
+      clock = new Date(minute(round));
+      await processInboxEntry(entryFrom('self-hosted', [probe('self-hosted', round, 'down')]), deps);
+    }
+    expect((await messages()).at(-1)?.headline).toMatch(/; azure-westeurope not heard from for 2 min$/);
+  });
+
   it('records the sender as alive when its batch arrives', async () => {
     clock = new Date(minute(4));
     await processInboxEntry(entryFrom('self-hosted', [probe('self-hosted', 4, 'up')]), deps);
@@ -151,6 +168,18 @@ describe('receiving a peer batch', () => {
       record.sink.startsWith('peer:'),
     );
     expect(peerDeliveries).toEqual([]);
+  });
+
+  it('drops results older than the freshness window: a backlog delivered late replays no old episode', async () => {
+    // Azure's results of an episode that began and ended while this deployment was down arrive late.
+    clock = new Date(minute(60));
+    const backlog = [0, 1, 2].map((round) => probe('azure-westeurope', round, 'down'));
+    const outcome = await processInboxEntry(entryFrom('azure-westeurope', backlog), deps);
+    expect(outcome.events).toBe(0);
+    expect(await incident()).toBeUndefined();
+    expect(await messages()).toEqual([]);
+    // The batch still proves the peer is alive now.
+    expect((await getHeartbeat(store, 'azure-westeurope'))?.lastHeartbeatAt).toBe(minute(60));
   });
 
   it('rejects a malformed batch as bad input, naming the field', async () => {
