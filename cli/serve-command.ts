@@ -25,6 +25,7 @@ SQLite store in the data directory.
 Routes:
   POST /api/service-health   Azure Monitor action group webhook (?token= or Entra secure webhook)
   POST /api/webhook          Standard Webhooks signature (or ?token=)
+  POST /api/mesh             a mesh peer's probe results, signed with its secret (docs/mesh.md)
   GET  /api/status           open incidents, inbox and metrics as JSON
   GET  /healthz              liveness
 
