@@ -42,10 +42,10 @@ export async function enqueuePeerBatches(
     decidedAt: batch.sentAt,
     body: JSON.stringify(batch),
   };
+  const decisionId = `mesh:${round.roundId}`;
   let queued = 0;
   for (const peer of peers) {
     const sink = toPeerSinkName(peer.id);
-    const decisionId = `mesh:${round.roundId}`;
     const record = newDeliveryRecord({
       id: toDeliveryId(decisionId, sink),
       decision: { id: decisionId, incidentKey: `mesh:${peer.id}` },

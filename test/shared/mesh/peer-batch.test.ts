@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { createPeerBatch, parsePeerBatch, readBatchSender } from '../../../shared/mesh/peer-batch.ts';
+import { parsePeerBatch } from '../../../shared/mesh/parse-peer-batch.ts';
+import { createPeerBatch, readBatchSender } from '../../../shared/mesh/peer-batch.ts';
 import { buildProbeEvent, minute } from '../../helpers/engine-events.ts';
 
 const RECEIVED = { receivedAt: new Date(minute(2)), evidence: null };

@@ -8,7 +8,7 @@ import type { AddressInfo } from 'node:net';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { enqueuePeerBatches } from '../../../shared/mesh/enqueue-peer-batches.ts';
 import type { MeshPeer } from '../../../shared/mesh/mesh-peer.ts';
-import { parsePeerBatch } from '../../../shared/mesh/peer-batch.ts';
+import { parsePeerBatch } from '../../../shared/mesh/parse-peer-batch.ts';
 import { createPeerSink, listSendingPeers } from '../../../shared/mesh/peer-sink.ts';
 import { listDeliveries } from '../../../shared/notify/dead-letters.ts';
 import { runOutboxOnce } from '../../../shared/notify/outbox-worker.ts';
