@@ -5,6 +5,7 @@
  * line naming it and exit 2.
  */
 import type { LocalRunner } from '../functions/local/local-runner.ts';
+import type { LocalToken } from '../functions/local/local-token.ts';
 import { ConfigError, type CrosswatchConfig } from '../shared/config/crosswatch-config.ts';
 import { type ConfigOverride, loadConfig } from '../shared/config/load-config.ts';
 import { countExpectedVantages } from '../shared/mesh/mesh-peer.ts';
@@ -37,8 +38,12 @@ Options:
   --no-probes       do not run the probe schedule
   -h, --help        show this help
 
-With no webhook authentication configured, a random token is generated once, kept in
-<data dir>/local-token and printed in the banner: requests must carry ?token=<it>.
+With no webhook authentication configured, a random token is generated once and kept in
+<data dir>/local-token (0600): requests must carry ?token=<it>. The banner prints it only on a
+terminal with readable logs; otherwise it names the file (read it with cat).
+
+One runner per data directory: a second one refuses to start, naming the pid that holds it
+(<data dir>/runner.lock). The data directory is made 0700, its databases and evidence 0600.
 
 Exit status: 0 after a graceful shutdown, 1 when the runner cannot start, 2 for a bad setting.
 `;
@@ -73,7 +78,34 @@ function describeMesh(config: CrosswatchConfig): string {
   return `peers ${peers.join(', ')}; ${quorum}`;
 }
 
-function formatBanner(config: CrosswatchConfig, runner: LocalRunner, version: string): string {
+/**
+ * The generated token goes to the terminal only: stdout that is a file, a pipe or a log collector
+ * (or JSON logs, which are meant for one) gets the token file's path instead.
+ */
+export function shouldPrintToken(stdout: NodeJS.WritableStream, format: LogFormat): boolean {
+  return (stdout as { isTTY?: boolean }).isTTY === true && format === 'readable';
+}
+
+function describeLocalToken(token: LocalToken, url: string, printToken: boolean): string[] {
+  const origin = `no webhook auth configured: generated token ${token.created ? '(new)' : '(reused)'} in ${token.path}`;
+  if (!printToken)
+    return [
+      `  auth        ${origin} (not printed: stdout is not a terminal or the log format is json)`,
+      `              send ?token=$(cat '${token.path}')`,
+    ];
+  return [
+    `  auth        ${origin}`,
+    `              send ?token=${token.token}`,
+    `              e.g. curl -X POST -H 'content-type: application/json' --data @alert.json '${url}/api/service-health?token=${token.token}'`,
+  ];
+}
+
+function formatBanner(
+  config: CrosswatchConfig,
+  runner: LocalRunner,
+  version: string,
+  printToken: boolean,
+): string {
   const { info } = runner;
   const lines = [`crosswatch ${version} — local runner`, `  listening   ${info.url}`];
   const mesh = config.mesh.peers.some((peer) => peer.secret !== null)
@@ -81,11 +113,7 @@ function formatBanner(config: CrosswatchConfig, runner: LocalRunner, version: st
     : '';
   lines.push(`  webhooks    POST ${info.url}/api/service-health   POST ${info.url}/api/webhook${mesh}`);
   if (info.localToken) {
-    lines.push(
-      `  auth        no webhook auth configured: generated token ${info.localToken.created ? '(new)' : '(reused)'} in ${info.localToken.path}`,
-      `              send ?token=${info.localToken.token}`,
-      `              e.g. curl -X POST -H 'content-type: application/json' --data @alert.json '${info.url}/api/service-health?token=${info.localToken.token}'`,
-    );
+    lines.push(...describeLocalToken(info.localToken, info.url, printToken));
   } else {
     lines.push(`  auth        ${info.authModes.join(', ')}`);
   }
@@ -160,9 +188,14 @@ async function startRunner(
   deps: { readonly logger: Logger; readonly metrics: InMemoryMetrics; readonly version: string },
 ): Promise<LocalRunner | undefined> {
   const { startLocalRunner } = await import('../functions/local/local-runner.ts');
+  const { DataDirInUseError } = await import('../functions/local/data-dir-lock.ts');
   try {
     return await startLocalRunner({ config, ...deps, now: io.now, stdout: io.stdout });
   } catch (error) {
+    if (error instanceof DataDirInUseError) {
+      writeError(io, `serve: cannot start: ${error.message}`);
+      return undefined;
+    }
     const code = (error as { code?: unknown }).code;
     if (code === 'EADDRINUSE' || code === 'EACCES' || code === 'EADDRNOTAVAIL') {
       writeError(io, `serve: cannot listen on ${config.server.host}:${config.server.port} (${String(code)})`);
@@ -218,15 +251,19 @@ export async function runServeCommand(
 
   const metrics = createInMemoryMetrics();
   const secrets = [...config.secrets];
+  const format = resolveFormat(config.log.format, io.stdout);
   const logger = createLogger({
     write: (line) => io.stdout.write(line),
     level: config.log.level,
-    format: resolveFormat(config.log.format, io.stdout),
+    format,
     secrets,
   });
   const runner = await startRunner(io, config, { logger, metrics, version: options.version });
   if (runner === undefined) return EXIT.failure;
-  await writeText(io.stdout, formatBanner(config, runner, options.version));
+  await writeText(
+    io.stdout,
+    formatBanner(config, runner, options.version, shouldPrintToken(io.stdout, format)),
+  );
   options.onReady?.(runner);
 
   const reason = await waitForStop(options.signal);

@@ -1,7 +1,9 @@
 /**
  * The local runner's background work: accepted inputs taken off the SQLite inbox through the
- * pipeline (drain-inbox.ts), then one outbox pass. It runs when nudged (an input was accepted, a
- * round queued notifications) and once a second for due retries, never twice at once.
+ * pipeline (drain-inbox.ts); the deliveries that queues are sent by the outbox dispatcher's per-sink
+ * loops (outbox-dispatcher.ts), which this loop nudges and never waits for, so a slow sink delays
+ * neither the inbox nor another sink. It runs when nudged (an input was accepted, a round queued
+ * notifications) and once a second, never twice at once.
  *
  * Acceptance comes first during a flood: while at least FLOOD_ACCEPTS webhooks were accepted within
  * FLOOD_WINDOW_MS (1,000/s and more), the background pipeline (evidence files, engine and outbox
@@ -11,10 +13,8 @@
  * accepted stays pending in the inbox and is processed as soon as the flood subsides, or at shutdown.
  */
 import type { InboxQueue } from '../../shared/inbox/inbox.ts';
-import type { OutboxWorker } from '../../shared/notify/outbox-worker.ts';
+import type { OutboxDispatcher } from '../../shared/notify/outbox-dispatcher.ts';
 import type { Logger } from '../../shared/observability/logger.ts';
-import type { Metrics } from '../../shared/observability/metrics.ts';
-import { countDeliveries } from '../../shared/pipeline/deliver-notifications.ts';
 import { drainInbox } from '../../shared/pipeline/drain-inbox.ts';
 import type { PipelineDeps } from '../../shared/pipeline/pipeline-deps.ts';
 
@@ -56,9 +56,8 @@ export function createFloodGauge(clock: () => number = () => performance.now()):
 export interface BackgroundLoopDeps {
   readonly inbox: InboxQueue;
   readonly pipeline: PipelineDeps;
-  readonly worker: OutboxWorker;
+  readonly outbox: OutboxDispatcher;
   readonly logger: Logger;
-  readonly metrics: Metrics;
 }
 
 export interface BackgroundLoop {
@@ -66,8 +65,11 @@ export interface BackgroundLoop {
   kick(): Promise<void>;
   /** One webhook was accepted (feeds the flood gauge, then kicks). */
   accepted(): void;
-  /** Stops the tick, lets the run in flight finish, processes every pending input, delivers what is due. */
-  stop(maxWaitMs: number): Promise<void>;
+  /**
+   * Stops the tick, lets the run in flight finish, processes every pending input, then gives the
+   * outbox `outboxBudgetMs` for one last pass of what is due (no waiting for retries).
+   */
+  stop(outboxBudgetMs: number): Promise<void>;
 }
 
 function describeError(error: unknown): string {
@@ -75,7 +77,7 @@ function describeError(error: unknown): string {
 }
 
 export function startBackgroundLoop(deps: BackgroundLoopDeps): BackgroundLoop {
-  const { inbox, pipeline, worker, logger, metrics } = deps;
+  const { inbox, pipeline, outbox, logger } = deps;
   let running: Promise<void> | undefined;
   let again = false;
   let closingDown = false;
@@ -101,8 +103,8 @@ export function startBackgroundLoop(deps: BackgroundLoopDeps): BackgroundLoop {
       }
       // A full slice: more may be pending.
       if (drained.stoppedBy === null && drained.processed + drained.rejected >= limit) again = true;
-      // The sinks are observed (one line and a metric per attempt): only retries and dead letters here.
-      countDeliveries(await worker.runOnce({ signal: stopController.signal }), metrics, { delivered: false });
+      // Whatever this run (or a probe round, a timer) queued: each sink's loop looks now.
+      outbox.nudge();
     } while (again && !stopController.signal.aborted);
   };
   const kick = () => {
@@ -127,13 +129,13 @@ export function startBackgroundLoop(deps: BackgroundLoopDeps): BackgroundLoop {
       flood.accepted();
       void kick();
     },
-    async stop(maxWaitMs) {
+    async stop(outboxBudgetMs) {
       closingDown = true;
       clearInterval(ticker);
       await running;
       await drainInbox(inbox, pipeline);
-      await worker.drain({ untilEmpty: true, maxWaitMs });
       stopController.abort();
+      await outbox.stop(outboxBudgetMs);
     },
   };
 }

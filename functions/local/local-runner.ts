@@ -10,26 +10,39 @@
  * - the schedules (local-schedules.ts): probes, pollers, engine timers, heartbeat and watchdog, retention;
  * - a graceful shutdown: stop accepting, finish in-flight requests, rounds and deliveries, process
  *   every accepted input, then close the stores.
+ * One runner per data directory (data-dir-lock.ts): the lock is taken before anything is opened and
+ * released last. A start that fails closes everything it opened, newest first, and lets go of the
+ * lock, so the process exits instead of running headless. The HTTP server bounds slow and idle
+ * clients (server.headersTimeoutMs, server.requestTimeoutMs, a keep-alive timeout) and the number of
+ * connections (server.maxConnections).
  */
-import { createServer, type Server } from 'node:http';
+import { createServer, type RequestListener, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { join } from 'node:path';
-import type { CrosswatchConfig } from '../../shared/config/crosswatch-config.ts';
+import type { CrosswatchConfig, ServerConfig } from '../../shared/config/crosswatch-config.ts';
 import { observeSink } from '../../shared/notify/observe-sink.ts';
-import { createOutboxWorker } from '../../shared/notify/outbox-worker.ts';
+import { startOutboxDispatcher } from '../../shared/notify/outbox-dispatcher.ts';
 import type { Sink } from '../../shared/notify/sink.ts';
 import type { Logger } from '../../shared/observability/logger.ts';
 import type { InMemoryMetrics } from '../../shared/observability/metrics.ts';
+import { countDeliveries } from '../../shared/pipeline/deliver-notifications.ts';
 import { type ResolvedTargets, resolveProbeTargets } from '../../shared/pipeline/resolve-probe-targets.ts';
 import { buildPollers } from '../../shared/runtime/build-pollers.ts';
 import { createNotifySinks } from '../../shared/runtime/create-notify-sinks.ts';
 import { INBOX_FILE, openLocalInbox } from '../../shared/runtime/open-local-inbox.ts';
 import { openRuntime } from '../../shared/runtime/open-runtime.ts';
+import { securePrivateDirectory } from '../../shared/util/private-files.ts';
 import type { WebhookConfig } from '../../shared/webhook/webhook-config.ts';
 import { type BackgroundLoop, startBackgroundLoop } from './background-loop.ts';
+import { acquireDataDirLock, type DataDirLock } from './data-dir-lock.ts';
 import { createLocalRequestListener } from './local-routes.ts';
 import { startLocalSchedules } from './local-schedules.ts';
 import { ensureLocalToken, type LocalToken } from './local-token.ts';
+
+/** At shutdown the outbox gets this long for what is due; a hanging sink cannot hold the exit longer. */
+const SHUTDOWN_OUTBOX_BUDGET_MS = 5000;
+/** At shutdown a request still arriving gets this long to finish before its connection is closed. */
+const SHUTDOWN_REQUEST_GRACE_MS = 2000;
 
 export interface LocalRunnerOptions {
   readonly config: CrosswatchConfig;
@@ -50,7 +63,24 @@ export interface LocalRunnerInfo {
   readonly sinks: readonly Sink[];
   readonly inboxPath: string;
   readonly authModes: readonly string[];
+  /** `<data dir>/runner.lock`: this runner holds the data directory. */
+  readonly lockPath: string;
+  /** The HTTP server's limits, as set on it. */
+  readonly http: HttpLimits;
 }
+
+export interface HttpLimits {
+  readonly headersTimeoutMs: number;
+  readonly requestTimeoutMs: number;
+  readonly keepAliveTimeoutMs: number;
+  readonly connectionsCheckingIntervalMs: number;
+  readonly maxConnections: number;
+}
+
+/** An idle keep-alive connection is closed after this. */
+export const KEEP_ALIVE_TIMEOUT_MS = 5000;
+/** A connection over server.maxConnections is logged at most this often (each one is counted). */
+const DROP_WARNING_INTERVAL_MS = 60_000;
 
 export interface LocalRunner {
   readonly info: LocalRunnerInfo;
@@ -87,10 +117,103 @@ function listen(server: Server, host: string, port: number): Promise<void> {
   });
 }
 
+/**
+ * node:http checks the header and request timeouts only every connectionsCheckingInterval (30 s by
+ * default, which let a slow client hold a socket 81 s with the 60 s default): check often enough
+ * that a timeout is enforced within a quarter of it, at most a second late.
+ */
+function toCheckingInterval(headersTimeoutMs: number): number {
+  return Math.min(1000, Math.max(10, Math.floor(headersTimeoutMs / 4)));
+}
+
+function createHttpServer(
+  settings: ServerConfig,
+  listener: RequestListener,
+  deps: { readonly logger: Logger; readonly metrics: InMemoryMetrics; readonly now: () => Date },
+): { server: Server; limits: HttpLimits } {
+  const connectionsCheckingIntervalMs = toCheckingInterval(settings.headersTimeoutMs);
+  const server = createServer(
+    {
+      headersTimeout: settings.headersTimeoutMs,
+      requestTimeout: settings.requestTimeoutMs,
+      connectionsCheckingInterval: connectionsCheckingIntervalMs,
+    },
+    listener,
+  );
+  server.keepAliveTimeout = KEEP_ALIVE_TIMEOUT_MS;
+  server.maxConnections = settings.maxConnections;
+  let dropped = 0;
+  let warnedAt = Number.NEGATIVE_INFINITY;
+  // node:http closes a connection over maxConnections at once, before reading anything from it.
+  server.on('drop', () => {
+    dropped++;
+    deps.metrics.count('http_connections_dropped');
+    const at = deps.now().getTime();
+    if (at - warnedAt < DROP_WARNING_INTERVAL_MS) return;
+    warnedAt = at;
+    deps.logger.warn('connection refused: server.maxConnections reached', {
+      maxConnections: settings.maxConnections,
+      droppedSinceStart: dropped,
+    });
+  });
+  return {
+    server,
+    limits: {
+      headersTimeoutMs: server.headersTimeout,
+      requestTimeoutMs: server.requestTimeout,
+      keepAliveTimeoutMs: server.keepAliveTimeout,
+      connectionsCheckingIntervalMs,
+      maxConnections: server.maxConnections,
+    },
+  };
+}
+
+/** The data directory, 0700 (tightened when it let others in), and this runner's lock on it. */
+async function takeDataDirectory(dataDir: string, logger: Logger, now: () => Date): Promise<DataDirLock> {
+  const secured = await securePrivateDirectory(dataDir);
+  if (secured.loosenedMode !== null)
+    logger.warn('data directory was readable by others: tightened to 0700', {
+      dataDir,
+      previousMode: secured.loosenedMode.toString(8).padStart(4, '0'),
+    });
+  const lock = await acquireDataDirLock(dataDir, { now });
+  if (lock.previous)
+    logger.warn('took over the data directory from a runner that did not shut down', {
+      dataDir,
+      previousPid: lock.previous.pid,
+      previousStartedAt: lock.previous.startedAt,
+    });
+  return lock;
+}
+
+/**
+ * Starts the runner, or throws after closing whatever it had opened (newest first) and releasing
+ * the data directory: a runner that cannot start leaves nothing running.
+ */
 export async function startLocalRunner(options: LocalRunnerOptions): Promise<LocalRunner> {
+  const now = options.now ?? (() => new Date());
+  const lock = await takeDataDirectory(options.config.dataDir, options.logger, now);
+  const opened: (() => Promise<void>)[] = [() => lock.release()];
+  try {
+    return await openLocalRunner(options, now, lock, opened);
+  } catch (error) {
+    for (const close of opened.reverse()) {
+      await close().catch((cause: unknown) =>
+        options.logger.warn('closing after a failed start failed', { error: String(cause) }),
+      );
+    }
+    throw error;
+  }
+}
+
+async function openLocalRunner(
+  options: LocalRunnerOptions,
+  now: () => Date,
+  lock: DataDirLock,
+  opened: (() => Promise<void>)[],
+): Promise<LocalRunner> {
   const { config, logger, metrics } = options;
   const { webhook, localToken } = await resolveWebhookAuth(config);
-  const now = options.now ?? (() => new Date());
   const runtime = openRuntime(config, {
     now,
     openInbox: openLocalInbox(config),
@@ -101,6 +224,7 @@ export async function startLocalRunner(options: LocalRunnerOptions): Promise<Loc
     // The sinks' own attempt logging is replaced by observeSink's line, which names the incident.
     wrapSink: (sink) => observeSink(sink, { logger, metrics, now }),
   });
+  opened.push(() => runtime.close());
   const [inbox, pipeline, outbox] = await Promise.all([
     runtime.inbox(),
     runtime.pipeline(logger, metrics),
@@ -110,7 +234,8 @@ export async function startLocalRunner(options: LocalRunnerOptions): Promise<Loc
   // not work from a data directory another runner is serving. Inputs accepted in the meantime are
   // durable and taken by the loop's first run.
   let background: BackgroundLoop | undefined;
-  const server = createServer(
+  const { server, limits } = createHttpServer(
+    config.server,
     createLocalRequestListener({
       runtime,
       inbox,
@@ -120,17 +245,23 @@ export async function startLocalRunner(options: LocalRunnerOptions): Promise<Loc
       version: options.version,
       onAccepted: () => background?.accepted(),
     }),
+    { logger, metrics, now },
   );
-  server.keepAliveTimeout = 5000;
-  try {
-    await listen(server, config.server.host, config.server.port);
-  } catch (error) {
-    // Nothing may keep running headless: the inbox's writer thread and the store close.
-    await runtime.close();
-    throw error;
-  }
-  const loop = startBackgroundLoop({ inbox, pipeline, worker: createOutboxWorker(outbox), logger, metrics });
+  await listen(server, config.server.host, config.server.port);
+  opened.push(async () => {
+    const closed = new Promise<void>((resolve) => server.close(() => resolve()));
+    server.closeAllConnections();
+    await closed;
+  });
+  // One loop per sink: a hanging, paced or failing sink holds back no other. The sinks are observed
+  // (one line and a metric per attempt): the passes count only retries and dead letters.
+  const dispatcher = startOutboxDispatcher({
+    ...outbox,
+    onPass: (summary) => countDeliveries({ ...summary, sinks: [summary] }, metrics, { delivered: false }),
+  });
+  const loop = startBackgroundLoop({ inbox, pipeline, outbox: dispatcher, logger });
   background = loop;
+  opened.push(() => loop.stop(SHUTDOWN_OUTBOX_BUDGET_MS));
   const address = server.address() as AddressInfo;
   const host = address.family === 'IPv6' ? `[${address.address}]` : address.address;
   const url = `http://${host}:${address.port}`;
@@ -150,18 +281,27 @@ export async function startLocalRunner(options: LocalRunnerOptions): Promise<Loc
       sinks: outbox.sinks,
       inboxPath: join(config.dataDir, INBOX_FILE),
       authModes: describeAuthModes(webhook),
+      lockPath: lock.path,
+      http: limits,
     },
     close() {
       closing ??= (async () => {
         // 1. Stop accepting; let in-flight requests finish (their 202 waits for the inbox commit).
+        //    A client still sending after SHUTDOWN_REQUEST_GRACE_MS is cut off: nothing of its
+        //    request was accepted, and its sender retries.
         const closed = new Promise<void>((resolve) => server.close(() => resolve()));
         server.closeIdleConnections();
+        const cutSlowClients = setTimeout(() => server.closeAllConnections(), SHUTDOWN_REQUEST_GRACE_MS);
         await closed;
+        clearTimeout(cutSlowClients);
         // 2. Finish in-flight rounds and timers; no new ones start.
         await Promise.all(schedules.loops.map((loop) => loop.stop()));
-        // 3. Process every accepted input and deliver what is due (bounded by the outbox settings).
-        await loop.stop(config.notify.outbox.attemptTimeoutMs);
+        // 3. Process every accepted input; one last outbox pass for what is due, no waiting for
+        //    retries, attempts still in flight aborted after the budget (they stay pending).
+        await loop.stop(SHUTDOWN_OUTBOX_BUDGET_MS);
         await runtime.close();
+        // 4. Only now may another runner take the data directory.
+        await lock.release();
         await metrics.flush();
       })();
       return closing;

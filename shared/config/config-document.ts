@@ -58,13 +58,19 @@ export interface WatchdogInput {
 }
 
 export interface MeshInput {
-  peers: { id: string; url?: string; secret?: string; statusUrl?: string }[];
+  peers: { id: string; url?: string; secret?: string; statusUrl?: string; allowPrivate?: boolean }[];
 }
 
 export interface ConfigDocument {
   dataDir: string;
   vantage?: { id: string; cloud: Vantage['cloud']; region: string };
-  server?: { host: string; port: number };
+  server?: {
+    host: string;
+    port: number;
+    headersTimeoutMs: number;
+    requestTimeoutMs: number;
+    maxConnections: number;
+  };
   store?: StoreInput;
   evidence?: EvidenceInput;
   probes?: ProbesInput;

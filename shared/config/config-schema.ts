@@ -44,6 +44,26 @@ export const ServerSection = Type.Object(
       default: 7071,
       description: 'Local runner port (0: any free port).',
     }),
+    headersTimeoutMs: Type.Integer({
+      minimum: 100,
+      maximum: 600000,
+      default: 10000,
+      description:
+        "Local runner: a connection that has not sent a request's complete headers within this time is answered 408 and closed (slow clients).",
+    }),
+    requestTimeoutMs: Type.Integer({
+      minimum: 100,
+      maximum: 3600000,
+      default: 15000,
+      description:
+        'Local runner: a request whose body has not fully arrived within this time of its start is answered 408 and closed; at least headersTimeoutMs.',
+    }),
+    maxConnections: Type.Integer({
+      minimum: 1,
+      maximum: 1000000,
+      default: 1000,
+      description: 'Local runner: open connections at most; a connection beyond it is closed at once.',
+    }),
   },
   { ...Closed, description: "The local runner's HTTP server." },
 );
@@ -297,6 +317,13 @@ export const MeshPeer = Type.Object(
         pattern: '^https?://',
         description:
           "The peer's status document (GET …/api/status, with its function key or token): the watchdog pulls its heartbeat from there.",
+      }),
+    ),
+    allowPrivate: Type.Optional(
+      Type.Boolean({
+        default: false,
+        description:
+          'Allow a mesh url on a loopback, private, CGNAT or link-local address (a peer on the same network); otherwise the SSRF guard refuses it. Metadata addresses are refused even then.',
       }),
     ),
   },

@@ -78,6 +78,18 @@ export interface PollersConfig {
   } | null;
 }
 
+/** The local runner's HTTP server. */
+export interface ServerConfig {
+  readonly host: string;
+  readonly port: number;
+  /** Complete headers within this (and an idle new connection): else 408 and closed. */
+  readonly headersTimeoutMs: number;
+  /** The whole request, body included, within this of its start: else 408 and closed. */
+  readonly requestTimeoutMs: number;
+  /** Open connections at most; one beyond it is closed at once. */
+  readonly maxConnections: number;
+}
+
 export interface LogConfig {
   readonly level: 'debug' | 'info' | 'warn' | 'error';
   readonly format: 'auto' | 'json' | 'readable';
@@ -89,7 +101,7 @@ export interface CrosswatchConfig {
   /** Absolute data directory. */
   readonly dataDir: string;
   readonly vantage: Vantage;
-  readonly server: { readonly host: string; readonly port: number };
+  readonly server: ServerConfig;
   readonly store: StateStoreConfig;
   readonly evidence: EvidenceConfig;
   readonly probes: ProbesConfig;

@@ -18,6 +18,7 @@ import { validateMesh } from './validate-mesh.ts';
 import { validateNotify } from './validate-notify.ts';
 import { validatePollers } from './validate-pollers.ts';
 import { validateProbes } from './validate-probes.ts';
+import { validateServer } from './validate-server.ts';
 import { validateStore } from './validate-store.ts';
 import { validateWatchdog } from './validate-watchdog.ts';
 import { validateWebhook } from './validate-webhook.ts';
@@ -60,7 +61,7 @@ export function validateConfig(
       source,
       dataDir,
       vantage: { id: vantage.id, cloud: vantage.cloud, region: vantage.region },
-      server: readSection('server', doc.server),
+      server: validateServer(readSection('server', doc.server)),
       store,
       evidence,
       probes,

@@ -31,6 +31,7 @@ export function validateMesh(mesh: MeshInput, selfId: string): { readonly peers:
       url: peer.url ?? null,
       secret: peer.secret ?? null,
       statusUrl: peer.statusUrl ?? null,
+      ...(peer.allowPrivate ? { allowPrivate: true } : {}),
     };
   });
   return { peers };

@@ -74,7 +74,8 @@ export function matchesAcknowledgement(
   config: EngineConfig,
 ): boolean {
   const state = probe.probeState;
-  if (!state || state.detectedAt === null) return false;
+  // A control target is not the provider's: no provider incident acknowledges it.
+  if (!state || state.detectedAt === null || state.control) return false;
   const services = listProbeProviderServices(
     { targetId: state.targetId, plane: state.plane, services: probe.services },
     config.acknowledgement,
@@ -161,6 +162,7 @@ export function checkUnacknowledged(
   const state = record.probeState;
   if (
     !state ||
+    state.control ||
     record.status !== 'open' ||
     state.verdict !== 'provider-outage' ||
     state.outageSince === null

@@ -27,6 +27,7 @@ export const JOURNALED_COLLECTIONS = [
   COLLECTIONS.incidents,
   COLLECTIONS.healthSources,
   COLLECTIONS.heartbeats,
+  COLLECTIONS.vantages,
 ];
 
 const LONG_KEY = 400;

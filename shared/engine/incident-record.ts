@@ -63,6 +63,11 @@ export interface ProbeState {
   readonly plane: string;
   readonly vantages: Record<string, VantageState>;
   readonly verdict: Verdict | null;
+  /**
+   * The vantages the latest verdict treated as impaired (their controls fail, or their latest result
+   * was inconclusive for that reason), so a message can name them. Absent in records written before.
+   */
+  readonly impairedVantages?: string[];
   readonly verdictSince: string | null;
   /** When the current provider-outage verdict began (for the unacknowledged escalation). */
   readonly outageSince: string | null;

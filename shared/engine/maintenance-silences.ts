@@ -1,7 +1,9 @@
 /**
  * Provider maintenance windows silence the probes of the same services and regions. A maintenance
  * event (category `maintenance`, status `scheduled` or `active`) puts a silence with the event's
- * incidentKey as id, matching probe incidents by the maintenance's services and regions, from
+ * incidentKey as id, matching probe incidents by the maintenance's services and regions (a `Global`
+ * maintenance, or one naming no region, matches by service alone, so it silences the probes that
+ * have no region too), from
  * `startedAt` to the planned end (the first of `silences.plannedEndAttributes` present, else
  * `startedAt + maintenanceDefaultDurationMs`). A resolving update (Complete, Canceled) ends it at
  * its resolution time, or removes it when that is before the window began. Stale updates are
@@ -10,6 +12,7 @@
 import type { ProviderCloudEvent } from '../event/schema.ts';
 import type { StateStore } from '../store/ports.ts';
 import type { EngineConfig } from './engine-config.ts';
+import { normalizeName } from './service-map.ts';
 import { getSilence, putSilence, removeSilence, type Silence } from './silences.ts';
 
 function readPlannedEnd(event: ProviderCloudEvent, attributes: readonly string[]): string | null {
@@ -18,6 +21,16 @@ function readPlannedEnd(event: ProviderCloudEvent, attributes: readonly string[]
     if (typeof value === 'string' && !Number.isNaN(Date.parse(value))) return new Date(value).toISOString();
   }
   return null;
+}
+
+/**
+ * The regions a maintenance window is limited to, or null when it is not limited: a maintenance
+ * naming no region, or `Global` among them, covers every region — and the probes that have none
+ * (global endpoints: most of the default catalog).
+ */
+export function readMaintenanceRegions(regions: readonly string[]): string[] | null {
+  if (regions.length === 0 || regions.some((region) => normalizeName(region) === 'global')) return null;
+  return [...regions];
 }
 
 export function isMaintenanceEvent(event: ProviderCloudEvent): boolean {
@@ -52,9 +65,10 @@ export async function applyMaintenanceWindow(
     plannedEnd !== null && Date.parse(plannedEnd) > Date.parse(startsAt)
       ? plannedEnd
       : new Date(Date.parse(startsAt) + config.silences.maintenanceDefaultDurationMs).toISOString();
+  const regions = readMaintenanceRegions(data.regions);
   return putSilence(store, {
     id,
-    matchers: { service: data.services, ...(data.regions.length > 0 ? { region: data.regions } : {}) },
+    matchers: { service: data.services, ...(regions === null ? {} : { region: regions }) },
     appliesTo: 'probe',
     startsAt,
     endsAt,

@@ -18,7 +18,11 @@
  *   - the last failing vantage recovering resolves it (`resolve`);
  *   - while open, a vantage starting to fail or recovering, or a verdict change, is an `update`;
  *   - anything else is `observe` (`healthy`, `still-failing`) or `suppressed` (`flap-threshold`:
- *     a failure below the open threshold, or an up below the resolve threshold).
+ *     a failure below the open threshold, or an up below the resolve threshold; `recovering`: an up
+ *     below the resolve threshold that changed only the verdict, e.g. a vantage back from an
+ *     impaired network);
+ *   - a control target (`target.control`) never opens or notifies (`observe`/`suppressed`, reason
+ *     `control-target`): its failures mean our network, reported once per vantage by vantage-health.ts.
  *   - a provider-outage verdict unacknowledged for `acknowledgement.unacknowledgedAfterMs` adds one
  *     `escalate` (unacknowledged) per episode.
  */
@@ -38,7 +42,7 @@ import { applySilencePolicy } from './notification-policy.ts';
 import { type DecideContext, type DecideResult, IncidentKindMismatchError } from './provider-incidents.ts';
 import { listProbeProviderServices } from './service-map.ts';
 import type { SilenceSubject } from './silences.ts';
-import { computeVerdict, countChanges } from './verdicts.ts';
+import { computeVerdict, countChanges, listImpairedVantages, type VerdictInput } from './verdicts.ts';
 
 export interface ProbeDecideContext extends DecideContext {
   /** Vantages whose control targets currently fail (vantage-health.ts). */
@@ -298,19 +302,22 @@ function updateProbeState(
   state: ProbeState,
   data: ProbeCloudEvent['data'],
   vantages: Record<string, VantageState>,
-  verdict: Verdict | null,
+  verdict: { readonly value: Verdict | null; readonly impaired: readonly string[] },
   newEpisode: boolean,
   nowIso: string,
 ): ProbeState {
+  const value = verdict.value;
   return {
     ...state,
     targetName: data.target.name,
     address: data.target.address,
+    control: data.target.control,
     plane: data.plane,
     vantages,
-    verdict,
-    verdictSince: verdict !== state.verdict ? nowIso : state.verdictSince,
-    outageSince: verdict === 'provider-outage' ? (state.outageSince ?? nowIso) : null,
+    verdict: value,
+    impairedVantages: [...verdict.impaired],
+    verdictSince: value !== state.verdict ? nowIso : state.verdictSince,
+    outageSince: value === 'provider-outage' ? (state.outageSince ?? nowIso) : null,
     ...(newEpisode
       ? {
           detectedAt: data.updatedAt,
@@ -334,16 +341,19 @@ function updateIncident(
   const { now, config } = context;
   const state = base.probeState as ProbeState;
   const vantages = { ...state.vantages, [vantage.id]: vantage };
-  const verdict = computeVerdict({
+  const input: VerdictInput = {
     vantages: Object.values(vantages),
     impairedVantageIds: context.impairedVantageIds,
     now: now.getTime(),
     verdict: config.verdict,
     probe: config.probe,
-  });
+  };
+  const verdict = computeVerdict(input);
+  const impaired = listImpairedVantages(input).map((v) => v.id);
   const anyFailing = Object.values(vantages).some((v) => v.failing);
   const wasOpen = base.status === 'open';
-  const opens = !wasOpen && anyFailing;
+  // A control target judges our own network (vantage-health.ts): it never opens an incident.
+  const opens = !wasOpen && anyFailing && !data.target.control;
   const resolves = wasOpen && !anyFailing;
   const newEpisode = opens;
   const episode = newEpisode ? base.episode + 1 : base.episode;
@@ -361,7 +371,7 @@ function updateIncident(
     episode,
     episodeOpened: newEpisode ? true : base.episodeOpened,
     episodeResolved: resolves ? true : newEpisode ? false : base.episodeResolved,
-    probeState: updateProbeState(state, data, vantages, verdict, newEpisode, nowIso),
+    probeState: updateProbeState(state, data, vantages, { value: verdict, impaired }, newEpisode, nowIso),
   };
   const verdictChanged = verdict !== state.verdict;
   return { record, vantages, verdict, verdictChanged, wasOpen, opens, resolves, episode };
@@ -391,6 +401,11 @@ function draftTransition(
     drafts.push(draft('update', `vantage-failing:${vantage.id}`, record));
   } else if (wasOpen && recovered) {
     drafts.push(draft('update', `vantage-recovered:${vantage.id}`, record));
+  } else if (wasOpen && verdictChanged && data.outcome === 'up' && vantage.failing) {
+    // An `up` below the resolve threshold changes the verdict only through the vantage's impairment
+    // or freshness (a vantage coming back from an impaired network): its recovery, or its next
+    // failure, is the news — this intermediate verdict is recorded, not sent.
+    drafts.push({ ...draft('suppressed', 'recovering', record), suppressedKind: 'update' });
   } else if (wasOpen && verdictChanged) {
     drafts.push(draft('update', `verdict:${verdict ?? 'none'}`, record));
   } else if (held) {
@@ -408,6 +423,32 @@ function draftTransition(
   }
   return { drafts, observations };
 }
+
+/**
+ * A control target's result: its vantage state is kept (the `incidents` listing shows it), but it
+ * never opens, notifies or escalates — its failures say "us", and vantage-health.ts turns them into
+ * one `vantage-impaired` signal per impaired vantage. A record opened before controls were kept
+ * quiet resolves silently.
+ */
+function draftControlTransition(
+  step: VantageStep,
+  incident: IncidentStep,
+  draft: DraftFunction,
+): { drafts: DecisionDraft[]; observations: DecisionDraft[] } {
+  const { record } = incident;
+  if (step.uncounted !== null)
+    return { drafts: [draft('suppressed', step.uncounted, record)], observations: [] };
+  if (incident.resolves) {
+    return {
+      drafts: [{ ...draft('suppressed', CONTROL_TARGET_REASON, record), suppressedKind: 'resolve' }],
+      observations: [],
+    };
+  }
+  return { drafts: [], observations: [draft('observe', CONTROL_TARGET_REASON, record)] };
+}
+
+/** The reason on every decision about a control target's own incident record. */
+export const CONTROL_TARGET_REASON = 'control-target';
 
 /**
  * Decides one probe result: duplicates are dropped, the result is applied to its vantage, the
@@ -436,7 +477,9 @@ export function decideProbeResult(
 
   const step = applyResultToVantage(previous, data, context);
   const incident = updateIncident(base, step.vantage, data, context, nowIso);
-  const { drafts, observations } = draftTransition(step, incident, data, draft);
+  const { drafts, observations } = data.target.control
+    ? draftControlTransition(step, incident, draft)
+    : draftTransition(step, incident, data, draft);
 
   let record = incident.record;
   const escalation = checkUnacknowledged(record, now, config);

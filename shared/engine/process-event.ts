@@ -123,7 +123,8 @@ async function processProviderEvent(event: ProviderCloudEvent, context: Context)
 
 async function processProbeEvent(event: ProbeCloudEvent, context: Context): Promise<Decision[]> {
   const { config, store, now } = context;
-  if (event.data.target.control) await recordControlResult(store, event, config.maxWriteAttempts);
+  // A control result may start or end the vantage's impairment: one escalate/recover per episode.
+  const signals = event.data.target.control ? await recordControlResult(store, event, now, config) : [];
   const impairedVantageIds = await listImpairedVantages(store, now, config.verdict.freshnessMs);
   const { record, decisions } = await decideOnIncident(context, event.data.incidentKey, (current) =>
     decideProbeResult(current, event, { ...context, impairedVantageIds }),
@@ -135,10 +136,10 @@ async function processProbeEvent(event: ProbeCloudEvent, context: Context): Prom
       d.suppressedKind === 'open' ||
       d.suppressedKind === 'reopen',
   );
-  if (!record || !opened) return decisions;
+  if (!record || !opened) return [...decisions, ...signals];
   const linked = await linkProbeToProviders(linkDeps(context), record);
   await recordDecisions(store, linked, config);
-  return [...decisions, ...linked];
+  return [...decisions, ...linked, ...signals];
 }
 
 /** Decides one normalized event; returns every decision it produced (at least one). */

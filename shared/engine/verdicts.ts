@@ -60,14 +60,21 @@ export function isVantageImpaired(
   return now - at <= freshnessMs && at >= Date.parse(vantage.lastResultAt);
 }
 
-export function computeVerdict(input: VerdictInput): Verdict | null {
-  const { now, verdict, probe } = input;
+/** The fresh vantages the verdict treats as impaired (by their controls or their own latest result). */
+export function listImpairedVantages(input: VerdictInput): VantageState[] {
+  const { now, verdict } = input;
   const fresh = (at: string | null) => at !== null && now - Date.parse(at) <= verdict.freshnessMs;
-  const impaired = input.vantages.filter(
+  return input.vantages.filter(
     (v) =>
       (fresh(v.lastResultAt) || fresh(v.lastInconclusiveAt)) &&
       isVantageImpaired(v, input.impairedVantageIds, now, verdict.freshnessMs),
   );
+}
+
+export function computeVerdict(input: VerdictInput): Verdict | null {
+  const { now, verdict, probe } = input;
+  const fresh = (at: string | null) => at !== null && now - Date.parse(at) <= verdict.freshnessMs;
+  const impaired = listImpairedVantages(input);
   const impairedIds = new Set(impaired.map((v) => v.id));
   const failing = input.vantages.filter((v) => v.failing && fresh(v.lastResultAt) && !impairedIds.has(v.id));
   if (failing.length > 0) {

@@ -3,10 +3,16 @@
  * raw body plus where it came from; its id is the sha256 of the body, so a redelivered payload (the
  * action group retries, two subscriptions sending the very same bytes) is stored once.
  *
+ * The body is kept byte for byte: as text when the bytes are valid UTF-8 (nearly always), else as
+ * base64 with `bodyEncoding: 'base64'`, so a body with invalid UTF-8 (a Latin-1 "é") is stored, and
+ * later archived as evidence, exactly as received. Read it with `readInboxEntryBytes` /
+ * `readInboxEntryText`, never from `body` directly.
+ *
  * `createStoreInbox` keeps entries in any StateStore (collection `inbox`): one conditional create per
  * entry. The SQLite group-commit inbox (sqlite-inbox.ts) offers the same `InboxQueue` contract with
  * many puts per transaction.
  */
+import { isUtf8 } from 'node:buffer';
 import { computeContentHash } from '../store/evidence-address.ts';
 import { ConflictError, type StateStore } from '../store/ports.ts';
 
@@ -17,8 +23,13 @@ export interface InboxEntry {
   readonly id: string;
   /** ISO UTC time the ingress accepted it. */
   readonly receivedAt: string;
-  /** The body as UTF-8 text (what normalizeText reads). */
+  /**
+   * The body: its UTF-8 text when the bytes are valid UTF-8, else (with `bodyEncoding: 'base64'`)
+   * the base64 of the bytes. Either way `readInboxEntryBytes` gives back exactly what was received.
+   */
   readonly body: string;
+  /** Set only when the bytes are not valid UTF-8: `body` is then their base64. */
+  readonly bodyEncoding?: 'base64';
   /** The route that accepted it: `service-health`, `webhook`, … */
   readonly source: string;
   readonly contentType: string;
@@ -64,6 +75,24 @@ export function computeInboxId(body: Uint8Array | string): string {
   return computeContentHash(body);
 }
 
+/** How bytes are kept in an entry: text when they are valid UTF-8 (lossless), else base64. */
+export function encodeInboxBody(bytes: Uint8Array): Pick<InboxEntry, 'body' | 'bodyEncoding'> {
+  const view = Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength);
+  return isUtf8(view)
+    ? { body: view.toString('utf8') }
+    : { body: view.toString('base64'), bodyEncoding: 'base64' };
+}
+
+/** The body bytes exactly as received (what the id hashes and the evidence archive keeps). */
+export function readInboxEntryBytes(entry: Pick<InboxEntry, 'body' | 'bodyEncoding'>): Buffer {
+  return Buffer.from(entry.body, entry.bodyEncoding === 'base64' ? 'base64' : 'utf8');
+}
+
+/** The body as text for parsing: invalid UTF-8 sequences become U+FFFD. */
+export function readInboxEntryText(entry: Pick<InboxEntry, 'body' | 'bodyEncoding'>): string {
+  return entry.bodyEncoding === 'base64' ? readInboxEntryBytes(entry).toString('utf8') : entry.body;
+}
+
 export function createInboxEntry(
   body: Uint8Array,
   meta: { readonly source: string; readonly contentType: string; readonly receivedAt: Date },
@@ -71,7 +100,7 @@ export function createInboxEntry(
   return {
     id: computeInboxId(body),
     receivedAt: meta.receivedAt.toISOString(),
-    body: Buffer.from(body.buffer, body.byteOffset, body.byteLength).toString('utf8'),
+    ...encodeInboxBody(body),
     source: meta.source,
     contentType: meta.contentType,
   };

@@ -4,17 +4,19 @@
  * base64, SQS 256 KiB) below the webhook's body limit, so a larger body is parked in the evidence
  * archive first (claim check: the archive is content-addressed by the same sha256 as the entry id,
  * and the pipeline archives the raw input there anyway) and the message carries the entry without
- * its body plus `"body": "evidence"`. Decoding fetches it back.
+ * its body plus `"body": "evidence"`. Decoding fetches it back. A body that is not valid UTF-8 travels
+ * as base64 (`entry.bodyEncoding: "base64"`), so the bytes that reach the pipeline, and its evidence,
+ * are exactly the bytes received; the entry id is checked against them.
  */
 import type { EvidenceArchive } from '../store/ports.ts';
 import { isRecord } from '../util/read.ts';
-import { computeInboxId, type InboxEntry } from './inbox.ts';
+import { computeInboxId, encodeInboxBody, type InboxEntry, readInboxEntryBytes } from './inbox.ts';
 
 export const QUEUE_MESSAGE_VERSION = 1;
 
 interface QueueMessage {
   readonly v: typeof QUEUE_MESSAGE_VERSION;
-  readonly entry: InboxEntry | Omit<InboxEntry, 'body'>;
+  readonly entry: InboxEntry | Omit<InboxEntry, 'body' | 'bodyEncoding'>;
   /** Present when the body lives in the evidence archive under `entry.id`. */
   readonly body?: 'evidence';
 }
@@ -47,25 +49,27 @@ export async function encodeInboxMessage(entry: InboxEntry, options: EncodeOptio
       `the entry needs ${measure(whole)} bytes, the queue takes ${options.maxMessageBytes}`,
     );
   }
-  const record = await options.overflow.put(Buffer.from(entry.body, 'utf8'), {
+  const record = await options.overflow.put(readInboxEntryBytes(entry), {
     contentType: entry.contentType,
     kind: `input:${entry.source}`,
   });
   if (record.contentHash !== entry.id) {
     throw new InvalidQueueMessageError('the archived body does not hash to the entry id');
   }
-  const { body: _body, ...rest } = entry;
+  const { body: _body, bodyEncoding: _encoding, ...rest } = entry;
   return JSON.stringify({ v: QUEUE_MESSAGE_VERSION, entry: rest, body: 'evidence' } satisfies QueueMessage);
 }
 
-function readEntryFields(value: unknown): Omit<InboxEntry, 'body'> & { body?: unknown } {
+function readEntryFields(
+  value: unknown,
+): Omit<InboxEntry, 'body' | 'bodyEncoding'> & { body?: unknown; bodyEncoding?: unknown } {
   if (!isRecord(value)) throw new InvalidQueueMessageError('the message has no entry object');
   const { id, receivedAt, source, contentType } = value;
   for (const [name, field] of Object.entries({ id, receivedAt, source, contentType })) {
     if (typeof field !== 'string' || field === '')
       throw new InvalidQueueMessageError(`entry.${name} is missing`);
   }
-  return value as Omit<InboxEntry, 'body'> & { body?: unknown };
+  return value as Omit<InboxEntry, 'body' | 'bodyEncoding'> & { body?: unknown; bodyEncoding?: unknown };
 }
 
 function parseMessage(message: unknown): unknown {
@@ -109,11 +113,16 @@ export async function decodeInboxMessage(
       throw new InvalidQueueMessageError('the body is archived but no archive is configured');
     const found = await options.overflow.get(fields.id);
     if (!found) throw new InvalidQueueMessageError(`the archived body ${fields.id} is missing`);
-    return { ...meta, body: Buffer.from(found.bytes).toString('utf8') };
+    return { ...meta, ...encodeInboxBody(found.bytes) };
   }
   if (typeof fields.body !== 'string') throw new InvalidQueueMessageError('entry.body is missing');
-  if (computeInboxId(fields.body) !== fields.id) {
+  if (fields.bodyEncoding !== undefined && fields.bodyEncoding !== 'base64') {
+    throw new InvalidQueueMessageError('entry.bodyEncoding is not "base64"');
+  }
+  const body: Pick<InboxEntry, 'body' | 'bodyEncoding'> =
+    fields.bodyEncoding === 'base64' ? { body: fields.body, bodyEncoding: 'base64' } : { body: fields.body };
+  if (computeInboxId(readInboxEntryBytes(body)) !== fields.id) {
     throw new InvalidQueueMessageError('entry.body does not hash to entry.id');
   }
-  return { ...meta, body: fields.body };
+  return { ...meta, ...body };
 }

@@ -12,7 +12,9 @@ export type InboxOperation =
       readonly op: 'put';
       readonly id: string;
       readonly receivedAt: string;
+      /** UTF-8 text, or (with `bodyEncoding: 'base64'`) the base64 of bytes stored as a BLOB. */
       readonly body: string;
+      readonly bodyEncoding?: 'base64';
       readonly source: string;
       readonly contentType: string;
     }
@@ -49,13 +51,24 @@ const INSERT_SQL =
   'INSERT OR IGNORE INTO inbox (id, received_at, body, source, content_type) VALUES (?, ?, ?, ?, ?)';
 const SETTLE_SQL = "UPDATE inbox SET state = ?, settled_at = ?, error = ? WHERE id = ? AND state = 'pending'";
 
+/**
+ * The `body` column's value: the text, or the raw bytes as a BLOB when they are not valid UTF-8
+ * (SQLite keeps a BLOB as is in a TEXT column, so the bytes come back exactly as received).
+ */
+function toBodyValue(operation: {
+  readonly body: string;
+  readonly bodyEncoding?: 'base64';
+}): string | Buffer {
+  return operation.bodyEncoding === 'base64' ? Buffer.from(operation.body, 'base64') : operation.body;
+}
+
 export function applyInboxSchema(db: Database.Database): void {
   db.exec(INBOX_SCHEMA);
 }
 
 /** The batch commit on a connection of the calling thread. */
 export function prepareInboxCommit(db: Database.Database): (operations: readonly InboxOperation[]) => void {
-  const insert = db.prepare<[string, string, string, string, string]>(INSERT_SQL);
+  const insert = db.prepare<[string, string, string | Buffer, string, string]>(INSERT_SQL);
   const settle = db.prepare<[string, string, string | null, string]>(SETTLE_SQL);
   return db.transaction((operations: readonly InboxOperation[]) => {
     for (const operation of operations) {
@@ -63,7 +76,7 @@ export function prepareInboxCommit(db: Database.Database): (operations: readonly
         insert.run(
           operation.id,
           operation.receivedAt,
-          operation.body,
+          toBodyValue(operation),
           operation.source,
           operation.contentType,
         );
@@ -84,7 +97,8 @@ const settle = db.prepare(${JSON.stringify(SETTLE_SQL)});
 const commitAll = db.transaction((operations) => {
   for (const operation of operations) {
     if (operation.op === 'put') {
-      insert.run(operation.id, operation.receivedAt, operation.body, operation.source, operation.contentType);
+      const body = operation.bodyEncoding === 'base64' ? Buffer.from(operation.body, 'base64') : operation.body;
+      insert.run(operation.id, operation.receivedAt, body, operation.source, operation.contentType);
     } else settle.run(operation.state, operation.at, operation.error, operation.id);
   }
 });

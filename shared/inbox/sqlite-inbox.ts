@@ -13,12 +13,11 @@
  * Its own file keeps ingest writes from contending with the engine's writes for SQLite's single
  * write lock. Ids are the body's sha256: a redelivered body is ignored (INSERT OR IGNORE).
  */
-import { mkdirSync } from 'node:fs';
 import { createRequire } from 'node:module';
-import { dirname } from 'node:path';
 import { Worker } from 'node:worker_threads';
 import Database from 'better-sqlite3';
-import { type InboxEntry, type InboxQueue, InboxUnavailableError } from './inbox.ts';
+import { preparePrivateDatabaseSync, tightenSqliteFilesSync } from '../util/private-files.ts';
+import { encodeInboxBody, type InboxEntry, type InboxQueue, InboxUnavailableError } from './inbox.ts';
 import {
   applyInboxSchema,
   type InboxOperation,
@@ -58,7 +57,8 @@ interface Pending {
 interface Row {
   id: string;
   received_at: string;
-  body: string;
+  /** Text, or a BLOB holding bytes that are not valid UTF-8. */
+  body: string | Buffer;
   source: string;
   content_type: string;
 }
@@ -129,16 +129,21 @@ function createWorkerCommitter(path: string, synchronous: string): BatchCommitte
 
 /** The inbox database on the calling thread, WAL, with its schema; throws InboxUnavailableError. */
 function openInboxDatabase(path: string, synchronous: string): Database.Database {
+  let db: Database.Database | undefined;
   try {
-    const db = new Database(path, { timeout: 5000 });
+    // Only this user may read the inputs: the file 0600 (its -wal and -shm inherit it), a new directory 0700.
+    preparePrivateDatabaseSync(path);
+    db = new Database(path, { timeout: 5000 });
     // A new file only (an existing one keeps its page size): a ~3 KB alert then shares a page with
     // its neighbours instead of filling one alone, so a batch writes (and fsyncs) fewer WAL frames.
     db.pragma(`page_size = ${PAGE_SIZE}`);
     db.pragma('journal_mode = WAL');
+    tightenSqliteFilesSync(path);
     db.pragma(`synchronous = ${synchronous}`);
     applyInboxSchema(db);
     return db;
   } catch (error) {
+    db?.close();
     throw new InboxUnavailableError(`the inbox database ${path} cannot be opened`, { cause: error });
   }
 }
@@ -226,7 +231,6 @@ function createGroupCommit(committer: BatchCommitter, maxBatch: number): GroupCo
 }
 
 export function createSqliteInbox(options: SqliteInboxOptions): SqliteInbox {
-  mkdirSync(dirname(options.path), { recursive: true });
   const synchronous = options.durability === 'normal' ? 'NORMAL' : 'FULL';
   const db = openInboxDatabase(options.path, synchronous);
   const committer =
@@ -259,6 +263,7 @@ export function createSqliteInbox(options: SqliteInboxOptions): SqliteInbox {
         id: entry.id,
         receivedAt: entry.receivedAt,
         body: entry.body,
+        ...(entry.bodyEncoding ? { bodyEncoding: entry.bodyEncoding } : {}),
         source: entry.source,
         contentType: entry.contentType,
       }),
@@ -270,7 +275,7 @@ export function createSqliteInbox(options: SqliteInboxOptions): SqliteInbox {
         selectPending.all(limit).map((row) => ({
           id: row.id,
           receivedAt: row.received_at,
-          body: row.body,
+          ...(typeof row.body === 'string' ? { body: row.body } : encodeInboxBody(row.body)),
           source: row.source,
           contentType: row.content_type,
         })),

@@ -5,7 +5,8 @@
  * Quirks handled (see test/fixtures/azure-monitor-common and azure-activity-log-record): alerts use
  * `currentHealthStatus/previousHealthStatus/type/cause`, raw records
  * `healthStatus/healthEventType/healthEventCause/healthEventCategory`; a bare alertContext names no
- * resource, so its operation is keyed instead.
+ * resource, so its operation is keyed instead. An update is keyed by its eventDataId, correlationId or
+ * operationId; an alert with none of them is rejected (InvalidInputError), never keyed by its time.
  */
 import { createEmptyScope, createProviderEvent } from '../event/create-event.ts';
 import type { CrosswatchEvent, ProviderEventData } from '../event/schema.ts';
@@ -94,6 +95,29 @@ function readResourceIncidentKey(
   return `azure-resource:unknown:${operation}`;
 }
 
+/**
+ * What makes this update the same update when it is sent again: its eventDataId, else its
+ * correlationId, else its operationId. Without any of them it is rejected (the pipeline keeps it as a
+ * failed input) rather than keyed by its timestamp: a resend with another timestamp would notify again,
+ * and two changes in the same second would be one.
+ */
+function readUpdateIdentity(
+  view: AzureAlertView,
+  eventDataId: string | undefined,
+  correlationId: string | undefined,
+  origin: AzureAlertOrigin,
+): string {
+  const identity = eventDataId ?? correlationId ?? readFieldText(view.record, 'operationId', MAX_KEY_PART);
+  if (identity === undefined) {
+    throw new InvalidInputError(
+      origin,
+      view.fieldPath('eventDataId'),
+      'is missing: a Resource Health event needs a stable id (eventDataId, correlationId or operationId)',
+    );
+  }
+  return identity.toLowerCase();
+}
+
 /** The health state named by the event; an unknown or missing one is Unknown, with a notice. */
 function readHealthState(
   view: AzureAlertView,
@@ -161,8 +185,7 @@ export function buildResourceHealthEvent(
 
   const times = readEventTimes(view, context);
   const { updatedAt } = times;
-  const updateIdentity =
-    eventDataId?.toLowerCase() ?? correlationId?.toLowerCase() ?? times.eventAt ?? updatedAt;
+  const updateIdentity = readUpdateIdentity(view, eventDataId, correlationId, origin);
   const updateKey = `${incidentKey}:${updateIdentity}:${health.toLowerCase()}`;
 
   const resourceType =

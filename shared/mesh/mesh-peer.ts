@@ -7,7 +7,9 @@
  *              the peer cannot be reached from here (a runner behind NAT: it still sends to us);
  *   secret     the Standard Webhooks secret both sides share: it signs what we send and identifies
  *              what the peer sends us; null when we only watch its status;
- *   statusUrl  the peer's status document, whose heartbeat the watchdog pulls; null when it pushes.
+ *   statusUrl  the peer's status document, whose heartbeat the watchdog pulls; null when it pushes;
+ *   allowPrivate  the mesh URL may be a loopback, private, CGNAT or link-local address (a peer on
+ *              the same network); otherwise the peer sink's SSRF guard refuses it.
  */
 import { readPath } from '../util/read.ts';
 
@@ -16,6 +18,7 @@ export interface MeshPeer {
   readonly url: string | null;
   readonly secret: string | null;
   readonly statusUrl: string | null;
+  readonly allowPrivate?: boolean;
 }
 
 /** Vantages a verdict can count on: this deployment's own, plus one per peer that sends results. */

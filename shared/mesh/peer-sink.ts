@@ -4,13 +4,17 @@
  * on every retry, so the receiver's dedupe sees one batch). The outbox gives it what every sink gets:
  * its own queue in round order, retries with backoff, dead letters — so a peer that is down costs the
  * others nothing and catches up when it returns. Redirects are never followed; the peer's URL and
- * secret never appear in a detail.
+ * secret never appear in a detail. The URL passes the same SSRF guard as every sink and the
+ * connection is pinned to the checked address (guarded-post.ts): a peer on a loopback, private,
+ * CGNAT or link-local address needs the peer's `allowPrivate`; a metadata address is never reached.
  */
 
 import type { PayloadMessage, Sink } from '../notify/sink.ts';
 import { classifyHttpReply } from '../notify/sinks/classify-http-reply.ts';
-import { postJson, summarizeBody } from '../notify/sinks/post-json.ts';
-import { createRedactor } from '../observability/redact.ts';
+import { postGuarded } from '../notify/sinks/guarded-post.ts';
+import { summarizeBody } from '../notify/sinks/post-json.ts';
+import type { LookupFunction } from '../notify/ssrf-guard.ts';
+import { createRedactor, listUrlSecrets } from '../observability/redact.ts';
 import { signStandardWebhook } from '../util/standard-webhook-signature.ts';
 import type { MeshPeer } from './mesh-peer.ts';
 
@@ -36,11 +40,26 @@ export function listSendingPeers(peers: readonly MeshPeer[]): (MeshPeer & { url:
   );
 }
 
+export interface PeerSinkDeps {
+  readonly now: () => Date;
+  /** A stand-in for the network (tests): the guard still checks the peer's address; not pinned. */
+  readonly fetch?: typeof fetch | undefined;
+  /** DNS resolution for the guard (all addresses of a name). */
+  readonly lookup?: LookupFunction | undefined;
+}
+
 export function createPeerSink(
   peer: MeshPeer & { readonly url: string; readonly secret: string },
-  deps: { readonly fetch: typeof fetch; readonly now: () => Date },
+  deps: PeerSinkDeps,
 ): Sink<PayloadMessage> {
-  const redact = createRedactor([peer.url, peer.secret, ...(peer.statusUrl ? [peer.statusUrl] : [])]);
+  // The URLs' parts too: a function key or token in a query is a secret on its own.
+  const redact = createRedactor([
+    ...listUrlSecrets(peer.url),
+    peer.secret,
+    ...(peer.statusUrl ? listUrlSecrets(peer.statusUrl) : []),
+  ]);
+  // The mesh URL's scheme is checked by the configuration (http or https).
+  const policy = { allowInsecure: true, allowPrivate: peer.allowPrivate === true, lookup: deps.lookup };
   return {
     name: toPeerSinkName(peer.id),
     kind: 'peer',
@@ -50,8 +69,9 @@ export function createPeerSink(
       if (message.kind !== 'payload')
         return { outcome: 'permanent', status: null, detail: 'refused: not a peer batch' };
       const timestamp = Math.floor(deps.now().getTime() / 1000);
-      const posted = await postJson({
+      const posted = await postGuarded({
         fetch: deps.fetch,
+        policy,
         url: peer.url,
         body: message.body,
         signal: context.signal,

@@ -29,10 +29,13 @@ export interface DeliveryAttempt {
   readonly detail: string;
 }
 
-/** Who is sending a delivery right now, until when (epoch ms). */
+/** Who is sending a delivery right now, until when (epoch ms); renewed while the attempt lasts. */
 export interface DeliveryLease {
   readonly owner: string;
   readonly until: number;
+  /** The holder's host and process id: a lease of a process gone from this host is taken over at once. */
+  readonly host?: string;
+  readonly pid?: number;
 }
 
 export interface DeliveryRecord {

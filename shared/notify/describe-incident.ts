@@ -86,12 +86,15 @@ export function readTrackingId(incidentKey: string): string {
 export function countVantages(state: ProbeState, now: number, freshnessMs: number): VantageCounts {
   const all = Object.values(state.vantages);
   const fresh = (at: string | null) => at !== null && now - Date.parse(at) <= freshnessMs;
+  // Impaired by its own latest result, or by its control targets as the verdict saw it.
+  const judged = new Set(state.impairedVantages ?? []);
   const impaired = all.filter(
     (v) =>
-      v.lastInconclusiveReason === 'vantage-impaired' &&
-      fresh(v.lastInconclusiveAt) &&
-      v.lastInconclusiveAt !== null &&
-      Date.parse(v.lastInconclusiveAt) >= Date.parse(v.lastResultAt),
+      (judged.has(v.id) && (fresh(v.lastResultAt) || fresh(v.lastInconclusiveAt))) ||
+      (v.lastInconclusiveReason === 'vantage-impaired' &&
+        fresh(v.lastInconclusiveAt) &&
+        v.lastInconclusiveAt !== null &&
+        Date.parse(v.lastInconclusiveAt) >= Date.parse(v.lastResultAt)),
   );
   const impairedIds = new Set(impaired.map((v) => v.id));
   let counted = all.filter((v) => fresh(v.lastResultAt) && !impairedIds.has(v.id));
@@ -134,6 +137,16 @@ function describeAcknowledgement(state: ProbeState, acknowledger: string): strin
   return `acknowledged by ${acknowledger} (${describeList(ids)})`;
 }
 
+/**
+ * The impaired vantages by name (`impaired vantages (aws-eu-west-1)`); never an empty list: with no
+ * vantage to name (a record from before they were kept), the words alone.
+ */
+function describeImpaired(state: ProbeState, counts: VantageCounts): string {
+  const ids = counts.impaired.length > 0 ? counts.impaired.map((v) => v.id) : (state.impairedVantages ?? []);
+  if (ids.length === 0) return 'vantages whose own network is impaired';
+  return `impaired vantages (${describeList(ids)})`;
+}
+
 function describeProbeHeadline(
   decision: Decision,
   incident: IncidentRecord,
@@ -165,7 +178,7 @@ function describeProbeHeadline(
     case 'degraded':
       return `${subject} degraded (slow or intermittent) from ${of}, ${ack}${hearing}`;
     case 'vantage-impaired':
-      return `${subject} unreachable only from impaired vantages (${describeList(counts.impaired.map((v) => v.id))}): likely our network, not ${vendor}`;
+      return `${subject} unreachable only from ${describeImpaired(state, counts)}: likely our network, not ${vendor}`;
     default:
       return `${subject} failing from ${of}, ${ack}${hearing}`;
   }
@@ -307,7 +320,25 @@ function describeProbeGuidance(
   return { seen, likely };
 }
 
-function describeProviderGuidance(decision: Decision, incident: IncidentRecord): Guidance {
+/** How many subscriptions a message names before it says "and N more". */
+export const MAX_NAMED_SUBSCRIPTIONS = 5;
+
+/**
+ * "Seen from 4 subscriptions: a, b, c, d" (AWS: accounts), at most MAX_NAMED_SUBSCRIPTIONS of them
+ * named, then "and N more"; null when there are none.
+ */
+export function describeSubscriptions(provider: string, ids: readonly string[]): string | null {
+  if (ids.length === 0) return null;
+  const noun = provider === 'aws' ? 'account' : 'subscription';
+  const plural = ids.length === 1 ? noun : `${noun}s`;
+  return `Seen from ${ids.length === 1 ? '' : `${ids.length} `}${plural}: ${describeList(ids, MAX_NAMED_SUBSCRIPTIONS)}`;
+}
+
+function describeProviderGuidance(
+  decision: Decision,
+  incident: IncidentRecord,
+  subscriptions: readonly string[],
+): Guidance {
   const vendor = describeVendor(incident);
   const who = describeAcknowledger(vendor) === 'the provider' ? vendor : describeAcknowledger(vendor);
   const seen: string[] = [];
@@ -317,8 +348,8 @@ function describeProviderGuidance(decision: Decision, incident: IncidentRecord):
   seen.push(`${who} published ${incident.stage ? `a "${incident.stage}" update` : 'an update'}${published}`);
   if (incident.services.length > 0) seen.push(`Services named: ${describeList(incident.services, 10)}`);
   if (incident.regions.length > 0) seen.push(`Regions named: ${describeList(incident.regions, 10)}`);
-  const scoped = incident.scope.subscriptionIds.length + incident.scope.accountIds.length;
-  if (scoped > 0) seen.push(`Subscriptions or accounts notified: ${scoped + incident.scopeOverflow}`);
+  const scoped = describeSubscriptions(incident.provider, subscriptions);
+  if (scoped !== null) seen.push(scoped);
   if (incident.startedAt) seen.push(`Impact start reported as ${incident.startedAt}`);
   if (resolved) {
     likely.push('The provider considers the impact over; confirm with your own checks before closing');
@@ -345,25 +376,42 @@ function describeProviderGuidance(decision: Decision, incident: IncidentRecord):
   return { seen, likely };
 }
 
-/** What is seen (facts) and what is likely (inferences), for the operator's own communication. */
+/** What a signal without an incident (health source, watchdog, vantage health) likely means. */
+function describeSignalLikely(decision: Decision): string[] {
+  const vantage = decision.incidentKey.startsWith('vantage:') ? readTrackingId(decision.incidentKey) : null;
+  if (decision.reason === 'vantage-impaired' && vantage !== null) {
+    return [
+      `The network at vantage ${vantage} is failing, not Microsoft: its probe failures are held back (not counted) until it recovers`,
+      "Other vantages still judge the providers; check this vantage's connectivity (DNS, proxy, firewall, uplink)",
+    ];
+  }
+  if (decision.reason === 'vantage-recovered' && vantage !== null) {
+    return [`Probe results from vantage ${vantage} count again`];
+  }
+  return decision.kind === 'escalate'
+    ? ["crosswatch's own pipeline or a health source is impaired: alerts from it may be missing"]
+    : ['The condition has cleared'];
+}
+
+/**
+ * What is seen (facts) and what is likely (inferences), for the operator's own communication.
+ * `subscriptions` are the ones this message names (a per-subscription delivery names only its own).
+ */
 export function describeGuidance(
   decision: Decision,
   incident: IncidentRecord | null,
   now: number,
   freshnessMs: number,
+  subscriptions: readonly string[] = [],
 ): Guidance {
   if (!incident) {
     const seen = [decision.title ?? decision.kind];
     if (decision.eventTime) seen.push(`Last signal at ${decision.eventTime}`);
-    const likely =
-      decision.kind === 'escalate'
-        ? ["crosswatch's own pipeline or a health source is impaired: alerts from it may be missing"]
-        : ['The condition has cleared'];
-    return { seen, likely };
+    return { seen, likely: describeSignalLikely(decision) };
   }
   const state = incident.probeState;
   if (incident.kind === 'probe' && state) {
     return describeProbeGuidance(decision, incident, state, countVantages(state, now, freshnessMs));
   }
-  return describeProviderGuidance(decision, incident);
+  return describeProviderGuidance(decision, incident, subscriptions);
 }

@@ -4,6 +4,11 @@
  * the deterministic id `<decision id>:<sink>` — written BEFORE anything is sent, with a create-only
  * write. A decision delivered again (webhook retry, queue redelivery, a replay) finds its records and
  * adds nothing, so a delivery that succeeded is never sent again. Sending is outbox-worker.ts.
+ *
+ * With per-subscription routing (`splitBySubscription`), each sink's message names only the
+ * subscriptions routed to it. A subscription whose copy of an update arrives later (a `duplicate`)
+ * gets that update through the journal recovery below: the original decision is routed again over
+ * the incident's grown scope, and only the sinks without a delivery yet get one.
  */
 
 import type { Decision } from '../engine/decision.ts';
@@ -15,11 +20,13 @@ import { createDelivery, ensureQueued, newDeliveryRecord } from './create-delive
 import { type DeliveryRecord, OUTBOX_COLLECTIONS, toDeliveryId, toOrderKey } from './delivery-record.ts';
 import type { NotificationMessage } from './message.ts';
 import { type OutboxLogger, SILENT_LOGGER } from './outbox-logger.ts';
-import { describeRouteSubject, type RoutingTable, routeSubject } from './routing.ts';
+import { describeRouteSubject, type RoutingTable, routeBySubscription } from './routing.ts';
 
 export type BuildMessage = (
   decision: Decision,
   incident: IncidentRecord | undefined,
+  /** Name only these subscriptions (a per-subscription delivery); null: all of the incident's. */
+  subscriptions?: readonly string[] | null,
 ) => NotificationMessage | Promise<NotificationMessage>;
 
 export interface EnqueueDeps {
@@ -48,11 +55,12 @@ export interface EnqueueResult {
 }
 
 function createDefaultBuildMessage(deps: EnqueueDeps, now: () => Date): BuildMessage {
-  return async (decision, incident) => {
+  return async (decision, incident, subscriptions) => {
     const { createNotificationMessage } = await import('./message.ts');
     return createNotificationMessage(decision, incident ?? null, {
       ...(deps.statusPageBaseUrl === undefined ? {} : { statusPageBaseUrl: deps.statusPageBaseUrl }),
       ...(deps.freshnessMs === undefined ? {} : { freshnessMs: deps.freshnessMs }),
+      ...(subscriptions ? { subscriptions } : {}),
       now: now(),
     });
   };
@@ -132,13 +140,23 @@ export async function enqueueNotifications(
     }
     const incident = await readIncidentOnce(decision.incidentKey);
     const at = now();
-    const routed = routeSubject(deps.routing, describeRouteSubject(decision, incident, at));
+    const routed = routeBySubscription(deps.routing, describeRouteSubject(decision, incident, at));
     if (routed.length === 0) {
       logger.warn('outbox: no route sends this decision anywhere', { decisionId: decision.id });
       result.skipped.push(decision.id);
       continue;
     }
-    let message: NotificationMessage | undefined;
+    // One message per distinct set of named subscriptions (one in all without the split).
+    const messages = new Map<string, Promise<NotificationMessage>>();
+    const messageFor = (subscriptions: readonly string[] | null) => {
+      const key = subscriptions === null ? '*' : subscriptions.join(',');
+      let pending = messages.get(key);
+      if (pending === undefined) {
+        pending = Promise.resolve(buildMessage(decision, incident, subscriptions));
+        messages.set(key, pending);
+      }
+      return pending;
+    };
     const orderKey = toOrderKey(decision.decidedAt, decision.seq, index);
     for (const route of routed) {
       const id = toDeliveryId(decision.id, route.sink);
@@ -148,7 +166,7 @@ export async function enqueueNotifications(
         result.existing.push(id);
         continue;
       }
-      message ??= await buildMessage(decision, incident);
+      const message = await messageFor(route.subscriptions);
       const record = newDeliveryRecord({
         id,
         decision,

@@ -8,6 +8,7 @@ import { DEFAULT_ENGINE_CONFIG } from '../engine/engine-config.ts';
 import type { IncidentRecord } from '../engine/incident-record.ts';
 import { describeGuidance, describeHeadline, readTrackingId } from './describe-incident.ts';
 import { truncateText } from './render/truncate-text.ts';
+import { listScopeSubscriptions } from './routing.ts';
 
 /** What the sink should do with the alert it keeps for this incident (PagerDuty, Opsgenie). */
 export type AlertAction = 'trigger' | 'resolve' | 'info';
@@ -34,6 +35,14 @@ export interface NotificationMessage {
   readonly plane: string | null;
   readonly services: readonly string[];
   readonly regions: readonly string[];
+  /**
+   * The subscriptions (Azure) or accounts (AWS) the incident was seen from that this message is
+   * about — all of them, or with per-subscription routing only the ones routed to this sink — at most
+   * MESSAGE_LIMITS.subscriptions; `subscriptionCount` is how many there are in all. Absent in messages
+   * queued before they were added.
+   */
+  readonly subscriptions?: readonly string[];
+  readonly subscriptionCount?: number;
   /** Plain text from the provider or the probes (untrusted: renderers escape it per sink). */
   readonly summary: string;
   /** What is observed (facts), for the operator's own communication. */
@@ -63,12 +72,14 @@ export interface NotificationMessageOptions {
   readonly links?: readonly { readonly label: string; readonly url: string }[];
   /** A vantage's latest result counts while at most this old (defaults to the engine's). */
   readonly freshnessMs?: number;
+  /** Name only these subscriptions (per-subscription routing); default: every one in the incident's scope. */
+  readonly subscriptions?: readonly string[] | null;
 }
 
 const SEVERITIES = ['critical', 'error', 'warning', 'info'] as const;
 
 /** Bounds that keep a message small enough for any store row (DynamoDB items ≤ 400 KB); renderers cut further. */
-export const MESSAGE_LIMITS = { title: 1_000, summary: 20_000 } as const;
+export const MESSAGE_LIMITS = { title: 1_000, summary: 20_000, subscriptions: 100 } as const;
 
 const TITLE_PREFIXES: Readonly<Record<DecisionKind, string>> = {
   open: 'OPEN',
@@ -131,7 +142,8 @@ export function createNotificationMessage(
   const freshnessMs = options.freshnessMs ?? DEFAULT_ENGINE_CONFIG.verdict.freshnessMs;
   const status = decision.status ?? incident?.status ?? 'open';
   const probe = incident?.probeState ?? null;
-  const { seen, likely } = describeGuidance(decision, incident, now, freshnessMs);
+  const subscriptions = options.subscriptions ?? listScopeSubscriptions(incident?.scope);
+  const { seen, likely } = describeGuidance(decision, incident, now, freshnessMs, subscriptions);
   const acknowledgedBy = probe?.acknowledgedBy ?? [];
   const isProvider = incident?.kind === 'provider';
   const statusPageUrl = buildStatusPageUrl(options.statusPageBaseUrl, decision.incidentKey);
@@ -156,6 +168,8 @@ export function createNotificationMessage(
     plane: probe?.plane ?? null,
     services: [...(incident?.services ?? [])],
     regions: [...(incident?.regions ?? [])],
+    subscriptions: subscriptions.slice(0, MESSAGE_LIMITS.subscriptions),
+    subscriptionCount: subscriptions.length,
     summary: truncateText(incident?.summary ?? '', MESSAGE_LIMITS.summary),
     seen,
     likely,

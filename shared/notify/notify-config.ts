@@ -20,6 +20,8 @@ export interface NotifyConfig {
   readonly routes: readonly RouteRule[];
   readonly defaultRoute: DefaultRoute;
   readonly outbox: OutboxSettings;
+  /** Route each subscription of a multi-subscription incident on its own (routing.ts). */
+  readonly splitBySubscription: boolean;
 }
 
 /** The console sink used when no sink is configured. */
@@ -94,8 +96,11 @@ const MATCH_LISTS = [
   'planes',
   'services',
   'regions',
+  'subscriptions',
   'decisionKinds',
 ] as const;
+/** An Azure subscription id (GUID) or an AWS account id. */
+const SUBSCRIPTION_ID = /^([0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}|\d{12})$/i;
 const MATCH_FIELDS = [...MATCH_LISTS, 'minSeverity', 'minAgeMs', 'maxAgeMs', 'acknowledged'] as const;
 
 function readMatch(value: unknown, path: string): RouteMatch {
@@ -106,6 +111,14 @@ function readMatch(value: unknown, path: string): RouteMatch {
   for (const field of MATCH_LISTS) {
     if (value[field] !== undefined) match[field] = readStringList(value[field], `${path}.${field}`);
   }
+  (match.subscriptions as string[] | undefined)?.forEach((id, index) => {
+    if (!SUBSCRIPTION_ID.test(id)) {
+      throw new NotifyConfigError(
+        `${path}.subscriptions[${index}]`,
+        'must be an Azure subscription id (a GUID) or an AWS account id (12 digits)',
+      );
+    }
+  });
   if (value.minSeverity !== undefined) {
     if (!(ROUTE_SEVERITIES as readonly unknown[]).includes(value.minSeverity)) {
       throw new NotifyConfigError(`${path}.minSeverity`, `must be one of ${ROUTE_SEVERITIES.join(', ')}`);
@@ -143,6 +156,9 @@ function readRule(value: unknown, path: string, sinkNames: ReadonlySet<string>):
   };
 }
 
+/** A lease renewed every third of it needs room for a store write between renewals. */
+const MIN_LEASE_MS = 1000;
+
 function readOutbox(value: unknown, path: string): OutboxSettings {
   if (value === undefined) return DEFAULT_OUTBOX_SETTINGS;
   if (!isObject(value)) throw new NotifyConfigError(path, 'must be an object');
@@ -165,10 +181,10 @@ function readOutbox(value: unknown, path: string): OutboxSettings {
   if (settings.maxDelayMs < settings.baseDelayMs) {
     throw new NotifyConfigError(`${path}.maxDelayMs`, 'must not be less than baseDelayMs');
   }
-  if (settings.leaseMs <= settings.attemptTimeoutMs) {
+  if (settings.leaseMs < MIN_LEASE_MS) {
     throw new NotifyConfigError(
       `${path}.leaseMs`,
-      'must exceed attemptTimeoutMs (a claim must outlast the attempt)',
+      `must be at least ${MIN_LEASE_MS} ms (a claim is renewed every third of it while the attempt lasts)`,
     );
   }
   return settings;
@@ -178,7 +194,10 @@ function readOutbox(value: unknown, path: string): OutboxSettings {
 export function validateNotifyConfig(value: unknown, path = 'notify'): NotifyConfig {
   if (value === undefined || value === null) value = {};
   if (!isObject(value)) throw new NotifyConfigError(path, 'must be an object');
-  checkKnownFields(value, ['sinks', 'routes', 'defaultRoute', 'outbox'], path);
+  checkKnownFields(value, ['sinks', 'routes', 'defaultRoute', 'outbox', 'splitBySubscription'], path);
+  if (value.splitBySubscription !== undefined && typeof value.splitBySubscription !== 'boolean') {
+    throw new NotifyConfigError(`${path}.splitBySubscription`, 'must be true or false');
+  }
 
   let sinks: SinkConfig[];
   if (value.sinks === undefined || (Array.isArray(value.sinks) && value.sinks.length === 0)) {
@@ -220,5 +239,11 @@ export function validateNotifyConfig(value: unknown, path = 'notify'): NotifyCon
           : readSinkNames(rawDefault.fallback, `${defaultPath}.fallback`, names, false),
     };
   }
-  return { sinks, routes, defaultRoute, outbox: readOutbox(value.outbox, `${path}.outbox`) };
+  return {
+    sinks,
+    routes,
+    defaultRoute,
+    outbox: readOutbox(value.outbox, `${path}.outbox`),
+    splitBySubscription: value.splitBySubscription === true,
+  };
 }

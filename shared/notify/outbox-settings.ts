@@ -16,7 +16,10 @@ export interface OutboxSettings {
   readonly retryAfterCapMs: number;
   /** One send attempt is aborted after this (ms) and counts as a transient failure. */
   readonly attemptTimeoutMs: number;
-  /** How long a worker's claim on a delivery lasts (ms); must exceed attemptTimeoutMs. */
+  /**
+   * How long a worker's claim on a delivery lasts (ms); the worker renews it every third of it while
+   * the attempt lasts, so a crashed worker's claim ends soon (at once for a process gone from this host).
+   */
   readonly leaseMs: number;
   /** Delivered and dead deliveries are kept this long for `crosswatch deliveries` and redrive (ms). */
   readonly retentionMs: number;
@@ -32,6 +35,6 @@ export const DEFAULT_OUTBOX_SETTINGS: OutboxSettings = {
   maxDelayMs: 5 * MINUTE,
   retryAfterCapMs: 1 * MINUTE,
   attemptTimeoutMs: 10 * SECOND,
-  leaseMs: 1 * MINUTE,
+  leaseMs: 15 * SECOND,
   retentionMs: 14 * 24 * 60 * MINUTE,
 };

@@ -24,7 +24,7 @@
  * show the message twice. Crosswatch prefers a duplicate to a lost alert (as Alertmanager does).
  */
 
-import { redactPatterns } from '../observability/redact.ts';
+import { clipRedacted } from '../observability/redact.ts';
 import { ConflictError, type EvidenceArchive, type StateStore, type StoredItem } from '../store/ports.ts';
 import { capRetryAfter, computeBackoffDelay } from './backoff.ts';
 import { createDelivery, newDeliveryRecord } from './create-delivery.ts';
@@ -37,6 +37,7 @@ import {
   readOrderKey,
   toDeliveryId,
 } from './delivery-record.ts';
+import { describeThisProcess, isLeaseHolderGone, type LeaseHolder } from './lease-holder.ts';
 import { type OutboxLogger, SILENT_LOGGER } from './outbox-logger.ts';
 import { DEFAULT_OUTBOX_SETTINGS, type OutboxSettings } from './outbox-settings.ts';
 import { createRateLimiter, type RateLimiter } from './rate-limiter.ts';
@@ -67,8 +68,14 @@ export interface OutboxWorkerDeps {
   readonly logger?: OutboxLogger;
   /** When given, each final receipt is stored as evidence (kind `delivery:<sink>`). */
   readonly evidence?: EvidenceArchive;
-  /** Names this worker's leases (default: a random id). */
+  /** Names this worker's leases (default: host, process id and a random part). */
   readonly workerId?: string;
+  /** The process that holds this worker's leases (default: this one). */
+  readonly leaseHolder?: LeaseHolder;
+  /** Whether a lease's holder is certainly gone (default: a process of this host that no longer exists). */
+  readonly isLeaseHolderGone?: (holder: Partial<LeaseHolder>) => boolean;
+  /** Told when a run queues a delivery for a sink (a fallback), besides the run's own handling. */
+  readonly onQueued?: (sinkName: string) => void;
 }
 
 export interface SinkRunSummary {
@@ -101,6 +108,8 @@ export interface DrainOptions {
 export interface OutboxWorker {
   /** One pass over every sink's queue, concurrently: sends what is due now, in order. */
   runOnce(options?: { readonly signal?: AbortSignal }): Promise<OutboxRunSummary>;
+  /** One pass over one sink's queue (outbox-dispatcher.ts runs one loop per sink with it). */
+  runSink(name: string, options?: { readonly signal?: AbortSignal }): Promise<SinkRunSummary>;
   /** Per-sink loops that send, wait for retries, and stop when every queue is empty (or on signal). */
   drain(options?: DrainOptions): Promise<OutboxRunSummary>;
 }
@@ -119,6 +128,8 @@ interface WorkerContext {
   readonly logger: OutboxLogger;
   readonly evidence: EvidenceArchive | undefined;
   readonly workerId: string;
+  readonly leaseHolder: LeaseHolder;
+  readonly isLeaseHolderGone: (holder: Partial<LeaseHolder>) => boolean;
   readonly limiters: Map<string, RateLimiter>;
   /** Called when a delivery is queued for a sink during a run (a fallback). */
   readonly onQueued: (sinkName: string) => void;
@@ -132,8 +143,9 @@ interface Counters {
 
 const MAX_DETAIL = 500;
 
+/** Masks URL paths, queries and token shapes, then cuts to MAX_DETAIL without leaving half of one. */
 function clip(text: string): string {
-  return text.length > MAX_DETAIL ? `${text.slice(0, MAX_DETAIL - 1)}…` : text;
+  return clipRedacted(text, MAX_DETAIL, []);
 }
 
 /** What one attempt came to: the sink's result (null when it timed out or threw) and a redacted detail. */
@@ -166,7 +178,7 @@ async function attemptSend(
       aborted,
     ]);
     // Sinks redact their details; masking URL paths, queries and token shapes again costs little.
-    return { outcome: result.outcome, result, detail: clip(redactPatterns(String(result.detail ?? ''))) };
+    return { outcome: result.outcome, result, detail: clip(String(result.detail ?? '')) };
   } catch (error) {
     if (controller.signal.reason === timeout) {
       return { outcome: 'timeout', result: null, detail: timeout.message };
@@ -324,9 +336,10 @@ interface AttemptMade {
  * lease ends, which keeps the order) or its next attempt is not due yet. Null when it may go now.
  */
 function waitForTurn(context: WorkerContext, record: DeliveryRecord, now: number): HeadResult | null {
-  if (record.lease && record.lease.owner !== context.workerId && record.lease.until > now) {
+  const lease = record.lease;
+  if (lease && lease.owner !== context.workerId && lease.until > now && !context.isLeaseHolderGone(lease)) {
     // Look again soon: the other worker usually finishes long before its lease ends.
-    return { kind: 'wait', until: Math.min(record.lease.until, now + 1000) };
+    return { kind: 'wait', until: Math.min(lease.until, now + 1000) };
   }
   if (record.nextAttemptAt > now) return { kind: 'wait', until: record.nextAttemptAt };
   return null;
@@ -350,7 +363,12 @@ async function claimDelivery(
       {
         ...record,
         attempts: attempt,
-        lease: { owner: context.workerId, until: startedAt + context.settings.leaseMs },
+        lease: {
+          owner: context.workerId,
+          until: startedAt + context.settings.leaseMs,
+          host: context.leaseHolder.host,
+          pid: context.leaseHolder.pid,
+        },
       },
       { expectedVersion: item.version },
     );
@@ -358,6 +376,51 @@ async function claimDelivery(
     if (!(error instanceof ConflictError)) throw error;
     return null;
   }
+}
+
+/**
+ * Keeps the claim alive while the attempt lasts: every third of leaseMs the lease is extended with a
+ * conditional write, so a short lease outlasts a slow attempt but a crashed worker's lease ends soon.
+ * `stop` resolves with the latest version (what the outcome is written against). A renewal that
+ * finds another writer (the lease was taken over) leaves it: recording the outcome then finds out.
+ */
+function renewLeaseWhileSending(
+  context: WorkerContext,
+  claimed: StoredItem<DeliveryRecord>,
+): { stop(): Promise<StoredItem<DeliveryRecord>> } {
+  let current = claimed;
+  let writing: Promise<void> = Promise.resolve();
+  const renew = async () => {
+    const { value } = current;
+    if (!value.lease) return;
+    try {
+      current = await context.store.put(
+        OUTBOX_COLLECTIONS.deliveries,
+        value.id,
+        { ...value, lease: { ...value.lease, until: context.now() + context.settings.leaseMs } },
+        { expectedVersion: current.version },
+      );
+    } catch (error) {
+      context.logger.warn('outbox: lease not renewed', {
+        deliveryId: value.id,
+        error: error instanceof ConflictError ? 'taken over' : error instanceof Error ? error.name : 'error',
+      });
+    }
+  };
+  const timer = setInterval(
+    () => {
+      writing = writing.then(renew);
+    },
+    Math.max(Math.floor(context.settings.leaseMs / 3), 1),
+  );
+  timer.unref();
+  return {
+    async stop() {
+      clearInterval(timer);
+      await writing;
+      return current;
+    },
+  };
 }
 
 /** Marks the delivery dead (firing its fallback chain); logs it when given the reason's short name. */
@@ -479,9 +542,11 @@ async function processDelivery(
   if (!(await getLimiter(context, sink).acquire(signal))) return { kind: 'stop' };
   const startedAt = context.now();
   const attempt = record.attempts + 1;
-  const claimed = await claimDelivery(context, item, attempt, startedAt);
-  if (claimed === null) return { kind: 'wait', until: startedAt };
-  const sent = await attemptSend(sink, claimed.value, attempt, context, signal);
+  const firstClaim = await claimDelivery(context, item, attempt, startedAt);
+  if (firstClaim === null) return { kind: 'wait', until: startedAt };
+  const renewal = renewLeaseWhileSending(context, firstClaim);
+  const sent = await attemptSend(sink, firstClaim.value, attempt, context, signal);
+  const claimed = await renewal.stop();
   const finishedAt = context.now();
   const tried = appendAttempt(
     { ...claimed.value },
@@ -620,6 +685,7 @@ async function runAllSinks(
   const context: WorkerContext = {
     ...base,
     onQueued: (name) => {
+      base.onQueued(name);
       const sink = byName.get(name);
       if (sink) start(sink);
     },
@@ -632,6 +698,7 @@ async function runAllSinks(
 /** A worker keeps its rate-limit windows across runs; create one per process. */
 export function createOutboxWorker(deps: OutboxWorkerDeps): OutboxWorker {
   const nowDate = deps.now ?? (() => new Date());
+  const leaseHolder = deps.leaseHolder ?? describeThisProcess();
   const context: WorkerContext = {
     store: deps.store,
     settings: deps.settings ?? DEFAULT_OUTBOX_SETTINGS,
@@ -640,9 +707,12 @@ export function createOutboxWorker(deps: OutboxWorkerDeps): OutboxWorker {
     random: deps.random ?? Math.random,
     logger: deps.logger ?? SILENT_LOGGER,
     evidence: deps.evidence,
-    workerId: deps.workerId ?? `worker-${Math.random().toString(36).slice(2, 10)}`,
+    workerId:
+      deps.workerId ?? `${leaseHolder.host}:${leaseHolder.pid}:${Math.random().toString(36).slice(2, 10)}`,
+    leaseHolder,
+    isLeaseHolderGone: deps.isLeaseHolderGone ?? ((holder) => isLeaseHolderGone(holder, leaseHolder)),
     limiters: new Map(),
-    onQueued: () => undefined,
+    onQueued: deps.onQueued ?? (() => undefined),
   };
   const signalOption = (signal: AbortSignal | undefined) => (signal ? { signal } : {});
   return {
@@ -652,6 +722,11 @@ export function createOutboxWorker(deps: OutboxWorkerDeps): OutboxWorker {
         wait: false,
         deadline: null,
       });
+    },
+    async runSink(name, options = {}) {
+      const sink = deps.sinks.find((candidate) => candidate.name === name);
+      if (!sink) throw new Error(`no sink named ${name}`);
+      return runSink(sink, context, { ...signalOption(options.signal), wait: false, deadline: null });
     },
     drain(options = {}) {
       const deadline = options.maxWaitMs === undefined ? null : context.now() + options.maxWaitMs;

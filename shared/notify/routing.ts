@@ -8,6 +8,11 @@
  *
  * Every criterion present must hold (AND); within one list any value may match (OR). Text compares
  * case-insensitively. `explainRoute` says, rule by rule, what matched and what did not, and why.
+ *
+ * Per-subscription routing: with `splitBySubscription`, a decision about an incident seen from
+ * several subscriptions (or AWS accounts) is routed once per subscription, as if it had been seen
+ * from that one alone, and each sink gets one delivery naming only the subscriptions routed to it
+ * (`routeBySubscription`). Rules pick subscriptions with the `subscriptions` criterion.
  */
 import type { Decision, DecisionKind } from '../engine/decision.ts';
 import type { IncidentRecord } from '../engine/incident-record.ts';
@@ -30,6 +35,8 @@ export interface RouteMatch {
   readonly services?: readonly string[];
   /** Any of the incident's regions is one of these. */
   readonly regions?: readonly string[];
+  /** Any of the subscriptions (or AWS accounts) the incident was seen from is one of these. */
+  readonly subscriptions?: readonly string[];
   readonly decisionKinds?: readonly DecisionKind[];
   /** The incident has lasted at least this long (ms) when the decision is routed. */
   readonly minAgeMs?: number;
@@ -58,6 +65,8 @@ export interface DefaultRoute {
 export interface RoutingTable {
   readonly routes: readonly RouteRule[];
   readonly defaultRoute: DefaultRoute;
+  /** Route (and name) each subscription of a multi-subscription incident on its own (default false). */
+  readonly splitBySubscription?: boolean;
 }
 
 /** What a route is matched against: a decision seen through its incident. */
@@ -71,6 +80,8 @@ export interface RouteSubject {
   readonly plane: string | null;
   readonly services: readonly string[];
   readonly regions: readonly string[];
+  /** The subscriptions (Azure) and accounts (AWS) the incident was seen from, lower-case. */
+  readonly subscriptions: readonly string[];
   /** Incident age in ms (from its start, else when it was first seen), or null when unknown. */
   readonly ageMs: number | null;
   readonly acknowledged: boolean;
@@ -82,6 +93,11 @@ export interface RoutedSink {
   /** `routes[2]`, the rule's name, or `default`. */
   readonly rule: string;
   readonly fallback: readonly string[];
+}
+
+/** A sink of a split routing, with the subscriptions routed to it (null: not split, all of them). */
+export interface SubscriptionRoutedSink extends RoutedSink {
+  readonly subscriptions: readonly string[] | null;
 }
 
 export interface RuleExplanation {
@@ -110,6 +126,14 @@ function parseTime(value: string | null | undefined): number | null {
   return Number.isNaN(time) ? null : time;
 }
 
+/** The subscriptions and AWS accounts in a scope, lower-case, each once. */
+export function listScopeSubscriptions(
+  scope: { readonly subscriptionIds: readonly string[]; readonly accountIds: readonly string[] } | undefined,
+): string[] {
+  if (!scope) return [];
+  return [...new Set([...scope.subscriptionIds, ...scope.accountIds].map((id) => id.toLowerCase()))];
+}
+
 /** The route subject of a decision, with its incident when there is one (health sources and watchdogs have none). */
 export function describeRouteSubject(
   decision: Decision,
@@ -131,6 +155,7 @@ export function describeRouteSubject(
     plane: probe?.plane ?? null,
     services: incident?.services ?? [],
     regions: incident?.regions ?? [],
+    subscriptions: listScopeSubscriptions(incident?.scope),
     ageMs: started === null ? null : Math.max(0, now.getTime() - started),
     acknowledged,
   };
@@ -160,6 +185,7 @@ export function describeEventRouteSubject(
     plane: probe ? probe.plane : null,
     services: data.services,
     regions: data.regions,
+    subscriptions: listScopeSubscriptions(data.scope),
     ageMs: started === null || at === null ? null : Math.max(0, at - started),
     acknowledged: probe === null,
   };
@@ -217,6 +243,9 @@ export function checkRouteMatch(
   if (match.planes) results.push(checkOne('plane', subject.plane, match.planes));
   if (match.services) results.push(checkAny('services', subject.services, match.services));
   if (match.regions) results.push(checkAny('regions', subject.regions, match.regions));
+  if (match.subscriptions) {
+    results.push(checkAny('subscriptions', subject.subscriptions, match.subscriptions));
+  }
   if (match.minAgeMs !== undefined) {
     const ok = subject.ageMs !== null && subject.ageMs >= match.minAgeMs;
     results.push([
@@ -287,12 +316,33 @@ export function routeSubject(table: RoutingTable, subject: RouteSubject): Routed
   return [...explainRoute(table, subject).routed];
 }
 
+/**
+ * The sinks a subject goes to, split by subscription when the table says so: each subscription is
+ * routed as if the incident had been seen from it alone, and a sink reached by several of them gets
+ * one entry listing them (in the subject's order). Without the split, or without subscriptions, this
+ * is routeSubject with `subscriptions: null`.
+ */
+export function routeBySubscription(table: RoutingTable, subject: RouteSubject): SubscriptionRoutedSink[] {
+  if (!table.splitBySubscription || subject.subscriptions.length === 0) {
+    return routeSubject(table, subject).map((routed) => ({ ...routed, subscriptions: null }));
+  }
+  const bySink = new Map<string, RoutedSink & { subscriptions: string[] }>();
+  for (const subscription of subject.subscriptions) {
+    for (const routed of routeSubject(table, { ...subject, subscriptions: [subscription] })) {
+      const entry = bySink.get(routed.sink);
+      if (entry) entry.subscriptions.push(subscription);
+      else bySink.set(routed.sink, { ...routed, subscriptions: [subscription] });
+    }
+  }
+  return [...bySink.values()];
+}
+
 /** Human-readable lines of an explanation (`crosswatch route --explain`). */
 export function formatRouteExplanation(explanation: RouteExplanation): string {
   const s = explanation.subject;
   const lines = [
     `subject: kind=${s.decisionKind} provider=${s.provider ?? '-'} category=${s.category ?? '-'} status=${s.status ?? '-'} severity=${s.severity ?? '-'} verdict=${s.verdict ?? '-'} plane=${s.plane ?? '-'} acknowledged=${s.acknowledged} age=${s.ageMs === null ? '-' : formatAge(s.ageMs)}`,
-    `  services: ${formatList(s.services)}  regions: ${formatList(s.regions)}`,
+    `  services: ${formatList(s.services)}  regions: ${formatList(s.regions)}  subscriptions: ${formatList(s.subscriptions)}`,
   ];
   for (const rule of explanation.rules) {
     const head = `  ${rule.rule}: ${rule.result.toUpperCase()} → ${formatList(rule.sinks)}${rule.continue ? ' (continue)' : ''}`;

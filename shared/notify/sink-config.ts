@@ -14,6 +14,8 @@ export interface SlackSinkConfig {
   readonly url: string;
   /** Allow http:// (local testing only). */
   readonly allowInsecure?: boolean;
+  /** Allow loopback, private, CGNAT and link-local destinations (never metadata addresses). */
+  readonly allowPrivate?: boolean;
 }
 
 export interface TeamsSinkConfig {
@@ -22,6 +24,8 @@ export interface TeamsSinkConfig {
   /** The Workflows webhook URL (a secret: it carries a `sig=`). */
   readonly url: string;
   readonly allowInsecure?: boolean;
+  /** Allow loopback, private, CGNAT and link-local destinations (never metadata addresses). */
+  readonly allowPrivate?: boolean;
 }
 
 export interface PagerDutySinkConfig {
@@ -32,6 +36,8 @@ export interface PagerDutySinkConfig {
   /** Defaults to https://events.pagerduty.com/v2/enqueue. */
   readonly url?: string;
   readonly allowInsecure?: boolean;
+  /** Allow loopback, private, CGNAT and link-local destinations (never metadata addresses). */
+  readonly allowPrivate?: boolean;
 }
 
 export interface OpsgenieSinkConfig {
@@ -43,6 +49,8 @@ export interface OpsgenieSinkConfig {
   /** Overrides the API base URL (tests, proxies). */
   readonly url?: string;
   readonly allowInsecure?: boolean;
+  /** Allow loopback, private, CGNAT and link-local destinations (never metadata addresses). */
+  readonly allowPrivate?: boolean;
 }
 
 export interface WebhookSinkConfig {
@@ -70,6 +78,8 @@ export interface EmailSinkConfig {
   };
   readonly from: string;
   readonly to: readonly string[];
+  /** Allow an SMTP host on a loopback, private, CGNAT or link-local address (never metadata). */
+  readonly allowPrivate?: boolean;
 }
 
 export interface SesSinkConfig {
@@ -131,12 +141,12 @@ export class InvalidSinkConfigError extends Error {
 }
 
 const KIND_FIELDS: Readonly<Record<SinkKind, readonly string[]>> = {
-  slack: ['url', 'allowInsecure'],
-  teams: ['url', 'allowInsecure'],
-  pagerduty: ['routingKey', 'url', 'allowInsecure'],
-  opsgenie: ['apiKey', 'region', 'url', 'allowInsecure'],
+  slack: ['url', 'allowInsecure', 'allowPrivate'],
+  teams: ['url', 'allowInsecure', 'allowPrivate'],
+  pagerduty: ['routingKey', 'url', 'allowInsecure', 'allowPrivate'],
+  opsgenie: ['apiKey', 'region', 'url', 'allowInsecure', 'allowPrivate'],
   webhook: ['url', 'secret', 'allowInsecure', 'allowPrivate'],
-  email: ['smtp', 'from', 'to'],
+  email: ['smtp', 'from', 'to', 'allowPrivate'],
   ses: ['region', 'from', 'to', 'endpoint'],
   sns: ['region', 'topicArn', 'phoneNumbers', 'endpoint'],
   file: ['path'],
@@ -327,7 +337,9 @@ export function validateSinkConfig(value: unknown, path: string): SinkConfig {
   checkKnownFields(value, sinkKind, path);
   const allowInsecure = readBoolean(value, 'allowInsecure', path);
   const insecure = allowInsecure === true;
-  const flag = allowInsecure === undefined ? {} : { allowInsecure };
+  const allowPrivate = readBoolean(value, 'allowPrivate', path);
+  const privateFlag = allowPrivate === undefined ? {} : { allowPrivate };
+  const flag = { ...(allowInsecure === undefined ? {} : { allowInsecure }), ...privateFlag };
   switch (sinkKind) {
     case 'slack':
     case 'teams': {
@@ -359,6 +371,7 @@ export function validateSinkConfig(value: unknown, path: string): SinkConfig {
         smtp: validateSmtp(value.smtp, `${path}.smtp`),
         from: readEmail(value, 'from', path, true),
         to: readEmailList(value, 'to', path, 100),
+        ...privateFlag,
       };
     case 'ses': {
       const endpoint = readUrl(value, 'endpoint', path, false, true);

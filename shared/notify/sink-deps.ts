@@ -12,9 +12,14 @@ export interface AwsCredentials {
 }
 
 export interface SinkDeps {
+  /**
+   * A stand-in for the network of the HTTP sinks (tests, a runtime simulating an outage): the SSRF
+   * guard still checks each destination, but the request goes through this fetch, unpinned. Without
+   * it (production) every HTTP sink connects to the checked address itself (pinned-request.ts).
+   */
   readonly fetch?: typeof fetch;
   readonly now?: () => Date;
-  /** DNS resolution for the webhook sink's SSRF guard (all addresses of a name). */
+  /** DNS resolution for the SSRF guard of every sink with a URL or host (all addresses of a name). */
   readonly lookup?: LookupFunction;
   readonly logger?: SinkLogger;
   /** Where the console sink writes (stdout by default). */
@@ -24,7 +29,7 @@ export interface SinkDeps {
 }
 
 export interface ResolvedSinkDeps {
-  readonly fetch: typeof fetch;
+  readonly fetch: typeof fetch | undefined;
   readonly now: () => Date;
   readonly lookup: LookupFunction | undefined;
   readonly logger: SinkLogger | undefined;
@@ -32,7 +37,7 @@ export interface ResolvedSinkDeps {
 
 export function resolveSinkDeps(deps: SinkDeps): ResolvedSinkDeps {
   return {
-    fetch: deps.fetch ?? globalThis.fetch,
+    fetch: deps.fetch,
     now: deps.now ?? (() => new Date()),
     lookup: deps.lookup,
     logger: deps.logger,

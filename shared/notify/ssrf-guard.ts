@@ -1,17 +1,21 @@
 /**
- * The SSRF guard of the generic webhook sink: a destination must be a public unicast address.
- * Checked on the address the connection will actually use — after DNS resolution — so a public
- * name that resolves to 169.254.169.254 is refused, and the caller pins the connection to the
- * checked address (no second lookup, so no DNS rebinding between check and connect).
+ * The SSRF guard of every sink that connects to a URL or host (webhook, Slack, Teams, PagerDuty,
+ * Opsgenie, SMTP email, mesh peers): a destination must be a public unicast address. Checked on the
+ * literal host and on every address the name resolves to — so a public name that resolves to
+ * 169.254.169.254 is refused — and the caller pins the connection to the checked address (no second
+ * lookup, so no DNS rebinding between check and connect).
  *
- * Refused: loopback, private (10/8, 172.16/12, 192.168/16, fc00::/7), link-local (169.254/16,
- * fe80::/10), CGNAT (100.64/10), cloud metadata (169.254.169.254, fd00:ec2::254, 100.100.100.200,
- * 192.0.0.192), unspecified, multicast, broadcast, documentation and reserved ranges — and every
- * IPv6 form that embeds an IPv4 address (IPv4-mapped `::ffff:a.b.c.d`, IPv4-compatible, NAT64
- * 64:ff9b::/96, 6to4 2002::/16), judged by the embedded address.
+ * Refused: loopback (127/8, ::1, `localhost`), private (10/8, 172.16/12, 192.168/16, fc00::/7),
+ * link-local (169.254/16, fe80::/10), CGNAT (100.64/10), cloud metadata (169.254.169.254,
+ * fd00:ec2::254, 100.100.100.200, 192.0.0.192 and names such as metadata.google.internal),
+ * unspecified (0/8, ::), multicast, broadcast, documentation and reserved ranges — and every IPv6
+ * form that embeds an IPv4 address (IPv4-mapped `::ffff:a.b.c.d` or `::ffff:7f00:1`,
+ * IPv4-compatible, NAT64 64:ff9b::/96, 6to4 2002::/16), judged by the embedded address. A host
+ * spelled the way inet_aton reads it (`2130706433`, `0177.0.0.1`, `0x7f.1`) is judged as the
+ * address it stands for.
  *
- * `allowPrivate` (local testing) lets loopback, private, CGNAT and link-local through; metadata,
- * unspecified and multicast addresses are refused even then.
+ * `allowPrivate` (local testing, self-hosted receivers) lets loopback, private, CGNAT and link-local
+ * through; metadata, unspecified, multicast and reserved addresses are refused even then.
  */
 import { lookup as dnsLookup } from 'node:dns/promises';
 import { isIP } from 'node:net';
@@ -40,15 +44,24 @@ export type LookupFunction = (hostname: string) => Promise<readonly ResolvedAddr
 
 export const defaultLookup: LookupFunction = (hostname) => dnsLookup(hostname, { all: true, verbatim: true });
 
-/** The destination is not allowed; `reason` says why (`resolves to metadata address 169.254.169.254`). */
+/**
+ * The destination is not allowed; `reason` says why (`resolves to metadata address 169.254.169.254`)
+ * and `kind` is the class that was refused (`allowPrivate` would admit it when it is a private class).
+ */
 export class DestinationRefusedError extends Error {
   override name = 'DestinationRefusedError';
   constructor(
     readonly reason: string,
+    readonly kind: AddressClass | null = null,
     options?: { cause?: unknown },
   ) {
     super(`destination refused: ${reason}`, options);
   }
+}
+
+/** True when `allowPrivate` would let this refusal through. */
+export function isPrivateRefusal(error: DestinationRefusedError): boolean {
+  return error.kind !== null && PRIVATE_CLASSES.has(error.kind);
 }
 
 /** The destination's name could not be resolved (worth retrying: DNS may come back). */
@@ -88,6 +101,58 @@ export function parseIpv6(input: string): number[] | null {
   }
   if (tail.length === 4) bytes.splice(12, 4, ...tail);
   return bytes;
+}
+
+const LEGACY_IPV4_PART = /^(0x[0-9a-f]+|0[0-7]*|[1-9][0-9]*)$/i;
+
+/**
+ * A host written the way inet_aton reads it — 1 to 4 parts, each decimal, octal (leading 0) or hex
+ * (0x), the last filling the remaining bytes: `2130706433`, `0177.0.0.1`, `0x7f.1`, `127.1` — as a
+ * dotted quad; null when it is not such a spelling. getaddrinfo and WHATWG URLs read these as
+ * addresses, so the guard must too.
+ */
+export function parseLegacyIpv4(host: string): string | null {
+  const text = host.endsWith('.') ? host.slice(0, -1) : host;
+  const parts = text.split('.');
+  if (parts.length < 1 || parts.length > 4) return null;
+  const values: number[] = [];
+  for (const part of parts) {
+    if (!LEGACY_IPV4_PART.test(part)) return null;
+    const lower = part.toLowerCase();
+    const value = lower.startsWith('0x')
+      ? Number.parseInt(lower.slice(2), 16)
+      : lower.length > 1 && lower.startsWith('0')
+        ? Number.parseInt(lower.slice(1), 8)
+        : Number.parseInt(lower, 10);
+    if (!Number.isSafeInteger(value)) return null;
+    values.push(value);
+  }
+  const last = values.pop() ?? 0;
+  if (values.some((value) => value > 255)) return null;
+  if (last >= 2 ** (8 * (4 - values.length))) return null;
+  const bytes = [...values];
+  for (let index = 3 - values.length; index >= 0; index--)
+    bytes.push(Math.floor(last / 2 ** (8 * index)) % 256);
+  return bytes.join('.');
+}
+
+/** Host names that are the cloud metadata services (GCP's, AWS's legacy name), refused by name. */
+const METADATA_HOSTNAMES: readonly string[] = [
+  'metadata.google.internal',
+  'metadata.goog',
+  'metadata',
+  'instance-data',
+  'instance-data.ec2.internal',
+];
+
+/** The class of a host *name* that is special on its own (metadata services, `localhost`), or null. */
+export function classifyHostName(hostname: string): AddressClass | null {
+  const name = hostname.toLowerCase().replace(/\.+$/, '');
+  if (METADATA_HOSTNAMES.some((metadata) => name === metadata || name.endsWith(`.${metadata}`))) {
+    return 'metadata';
+  }
+  if (name === 'localhost' || name.endsWith('.localhost')) return 'loopback';
+  return null;
 }
 
 function classifyIpv4(b: readonly number[]): AddressClass {
@@ -151,7 +216,7 @@ export function checkAddress(address: string, options: { allowPrivate?: boolean 
   if (kind === null) throw new DestinationRefusedError(`${address} is not an IP address`);
   if (kind === 'public') return;
   if (options.allowPrivate && PRIVATE_CLASSES.has(kind)) return;
-  throw new DestinationRefusedError(`${kind} address ${address}`);
+  throw new DestinationRefusedError(`${kind} address ${address}`, kind);
 }
 
 export interface GuardOptions {
@@ -168,10 +233,24 @@ export async function resolveDestination(
   options: GuardOptions = {},
 ): Promise<ResolvedAddress> {
   const host = hostname.replace(/^\[|\]$/g, '');
-  const family = isIP(host);
+  const family = isIP(host.replace(/%.*$/, ''));
   if (family !== 0) {
     checkAddress(host, options);
     return { address: host, family };
+  }
+  const legacy = parseLegacyIpv4(host);
+  if (legacy !== null) {
+    try {
+      checkAddress(legacy, options);
+    } catch (error) {
+      const refused = error as DestinationRefusedError;
+      throw new DestinationRefusedError(`${host} is ${refused.reason}`, refused.kind, { cause: error });
+    }
+    return { address: legacy, family: 4 };
+  }
+  const named = classifyHostName(host);
+  if (named !== null && !(options.allowPrivate && PRIVATE_CLASSES.has(named))) {
+    throw new DestinationRefusedError(`${host} is a ${named} host name`, named);
   }
   let answers: readonly ResolvedAddress[];
   try {
@@ -184,9 +263,13 @@ export async function resolveDestination(
     try {
       checkAddress(answer.address, options);
     } catch (error) {
+      const refused = error as DestinationRefusedError;
       throw new DestinationRefusedError(
-        `${host} resolves to ${(error as DestinationRefusedError).reason ?? answer.address}`,
-        { cause: error },
+        `${host} resolves to ${refused.reason ?? answer.address}`,
+        refused.kind,
+        {
+          cause: error,
+        },
       );
     }
   }

@@ -71,7 +71,12 @@ export function redactPatterns(text: string): string {
   return out;
 }
 
-export type Redactor = (text: string) => string;
+/** Replaces secrets in free text; `secrets` lists the exact strings it replaces (for clipRedacted). */
+export interface Redactor {
+  (text: string): string;
+  /** Every secret and its encoded forms, longest first (absent on a hand-made redactor). */
+  readonly secrets?: readonly string[];
+}
 
 /** A redactor for the given secrets (exact and URL-encoded forms, longest first) plus the patterns. */
 export function createRedactor(secrets: readonly (string | null | undefined)[]): Redactor {
@@ -85,11 +90,73 @@ export function createRedactor(secrets: readonly (string | null | undefined)[]):
   const ordered = [...variants]
     .filter((v) => v.length >= MIN_SECRET_LENGTH)
     .sort((a, b) => b.length - a.length);
-  return (text: string) => {
+  const redact = (text: string) => {
     let out = text;
     for (const secret of ordered) out = out.split(secret).join(REDACTED);
     return redactPatterns(out);
   };
+  return Object.assign(redact, { secrets: ordered });
+}
+
+/** The longest tail of `text` (≥ 4 chars) that is the start of one of `secrets`, or of a `[redacted]`. */
+function measurePartialSecret(text: string, secrets: readonly string[]): number {
+  let drop = /[\uD800-\uDBFF]$/.test(text) ? 1 : 0;
+  for (let length = Math.min(REDACTED.length - 1, text.length); length > drop; length--) {
+    if (text.endsWith(REDACTED.slice(0, length))) {
+      drop = length;
+      break;
+    }
+  }
+  for (const secret of secrets) {
+    for (
+      let length = Math.min(secret.length, text.length);
+      length >= MIN_SECRET_LENGTH && length > drop;
+      length--
+    ) {
+      if (text.endsWith(secret.slice(0, length))) {
+        drop = length;
+        break;
+      }
+    }
+  }
+  return drop;
+}
+
+/** Drops, again and again, a tail that is the start of a secret, a half `[redacted]` or a lone high surrogate. */
+export function dropPartialSecret(text: string, secrets: readonly string[]): string {
+  let out = text;
+  for (let drop = measurePartialSecret(out, secrets); drop > 0; drop = measurePartialSecret(out, secrets)) {
+    out = out.slice(0, out.length - drop);
+  }
+  return out;
+}
+
+export interface ClipOptions {
+  /** Appended when the text is cut (default `…`); it counts towards `max`. */
+  readonly ellipsis?: string;
+  /** The text is already the start of something longer (a bounded read): its end is a cut too. */
+  readonly truncated?: boolean;
+}
+
+/**
+ * Redacts, then cuts: `text` redacted whole (exact secrets and patterns), then cut to at most `max`
+ * characters — never the other way round, which would let a secret that straddles the cut through
+ * as its first characters. The cut also drops a tail that is the start (≥ 4 characters) of a secret,
+ * a half `[redacted]` marker and a lone high surrogate. `secrets` is the sink's redactor or its
+ * secrets. Every place that shortens text that may hold a secret uses this.
+ */
+export function clipRedacted(
+  text: string,
+  max: number,
+  secrets: Redactor | readonly (string | null | undefined)[],
+  options: ClipOptions = {},
+): string {
+  const redact = typeof secrets === 'function' ? secrets : createRedactor(secrets);
+  const redacted = redact(text);
+  if (!options.truncated && redacted.length <= max) return redacted;
+  const ellipsis = options.ellipsis ?? '…';
+  const cut = redacted.slice(0, Math.max(0, max - ellipsis.length));
+  return `${dropPartialSecret(cut, redact.secrets ?? [])}${ellipsis}`;
 }
 
 /** One line describing an error and its causes (message and code), redacted, at most 500 chars. */
@@ -107,6 +174,5 @@ export function describeSafeError(error: unknown, redact: Redactor): string {
       break;
     }
   }
-  const line = redact(parts.filter(Boolean).join(': ').replace(/\s+/g, ' ').trim());
-  return line.length > 500 ? `${line.slice(0, 499)}…` : line;
+  return clipRedacted(parts.filter(Boolean).join(': ').replace(/\s+/g, ' ').trim(), 500, redact);
 }

@@ -1,6 +1,7 @@
 /**
  * The one path from an accepted webhook input to the outbox, used by the local runner, Azure and
  * AWS alike: inbox entry → normalizeText → evidence archive → processEvents → enqueueNotifications.
+ * The evidence archived is the entry's raw bytes, byte for byte, so its hash is the inbox id.
  *
  * Every step is idempotent (the evidence archive is content-addressed, the engine dedupes by
  * updateKey, deliveries have deterministic ids), so an entry processed twice after a crash changes
@@ -9,7 +10,7 @@
  */
 import type { Decision } from '../engine/decision.ts';
 import { processEvents } from '../engine/process-event.ts';
-import type { InboxEntry } from '../inbox/inbox.ts';
+import { type InboxEntry, readInboxEntryBytes } from '../inbox/inbox.ts';
 import { NormalizeError } from '../ingest/errors.ts';
 import { normalizeText } from '../ingest/normalize.ts';
 import { handleDecisions } from './handle-decisions.ts';
@@ -36,7 +37,8 @@ export class RejectedInputError extends Error {
 }
 
 export async function processInboxEntry(entry: InboxEntry, deps: PipelineDeps): Promise<InboxEntryOutcome> {
-  const bytes = Buffer.from(entry.body, 'utf8');
+  // The bytes as received (a body that is not valid UTF-8 included): the evidence is what was sent.
+  const bytes = readInboxEntryBytes(entry);
   if (entry.source === 'mesh') return processPeerBatchEntry(entry, bytes, deps);
   let normalized: ReturnType<typeof normalizeText>;
   try {

@@ -12,7 +12,7 @@
 import type { Decision } from '../engine/decision.ts';
 import { processEvents } from '../engine/process-event.ts';
 import { recordHeartbeat } from '../engine/watchdog.ts';
-import type { InboxEntry } from '../inbox/inbox.ts';
+import { type InboxEntry, readInboxEntryText } from '../inbox/inbox.ts';
 import { computeEvidence } from '../ingest/normalize.ts';
 import { parsePeerBatch } from '../mesh/parse-peer-batch.ts';
 import { handleDecisions } from './handle-decisions.ts';
@@ -35,7 +35,7 @@ export async function receivePeerBatch(
   deps: PipelineDeps,
 ): Promise<PeerBatchOutcome> {
   const receivedAt = new Date(entry.receivedAt);
-  const document: unknown = JSON.parse(entry.body);
+  const document: unknown = JSON.parse(readInboxEntryText(entry));
   const evidence = deps.evidence ? computeEvidence(bytes) : null;
   const batch = parsePeerBatch(document, { receivedAt, evidence });
   const ownVantage = deps.mesh?.vantageId;

@@ -71,7 +71,10 @@ export interface RuntimeOptions<I extends Inbox> {
    * out, so its bundle carries no catalog or targets-file code; `probeTargets()` then throws.
    */
   readonly resolveProbeTargets?: typeof resolveProbeTargets;
-  /** Entra signing keys for secure webhooks (default: the tenant's remote JWKS; tests: a local one). */
+  /**
+   * Entra signing keys for secure webhooks (default: the tenant's JWKS fetched with `fetch` and
+   * cached with a stale-if-error window, entra-key-set.ts; tests: a local one).
+   */
   readonly fetchJwks?: EntraKeyResolver;
   /** Reads the probe targets file (default: node:fs). */
   readonly readFile?: (path: string) => Promise<Uint8Array>;
@@ -171,9 +174,20 @@ export function openRuntime<I extends Inbox>(
   const pollers = keepOnSuccess(async () => createPollers(config, options, now));
   const deploymentId = options.deploymentId || config.vantage.id;
   const peers = config.mesh.peers;
+  // One key cache per runtime: it outlives invocations, so a JWKS outage is bridged by cached keys.
+  const entraKeys = keepOnSuccess(async (): Promise<EntraKeyResolver | undefined> => {
+    const entra = config.webhook.entra;
+    if (options.fetchJwks || entra === null) return options.fetchJwks;
+    const [{ createEntraKeySet }, { resolveJwksUrl }] = await Promise.all([
+      import('../webhook/entra-key-set.ts'),
+      import('../webhook/entra-webhook-token.ts'),
+    ]);
+    return createEntraKeySet({ url: resolveJwksUrl(entra), fetch: doFetch, now });
+  });
   const peerSinks = keepOnSuccess(async () => {
     const { createPeerSink, listSendingPeers } = await import('../mesh/peer-sink.ts');
-    const created = listSendingPeers(peers).map((peer) => createPeerSink(peer, { fetch: doFetch, now }));
+    const network = options.fetch ? { fetch: options.fetch } : {};
+    const created = listSendingPeers(peers).map((peer) => createPeerSink(peer, { ...network, now }));
     const { wrapSink } = options;
     return wrapSink ? created.map((sink) => wrapSink(sink)) : created;
   });
@@ -191,6 +205,7 @@ export function openRuntime<I extends Inbox>(
     probeTargets: probeTargets.get,
     pollers: pollers.get,
     async webhook(logger, metrics) {
+      const fetchJwks = await entraKeys.get();
       return {
         config: config.webhook,
         inbox: await inbox.get(),
@@ -198,7 +213,7 @@ export function openRuntime<I extends Inbox>(
         logger,
         metrics,
         peers,
-        ...(options.fetchJwks ? { fetchJwks: options.fetchJwks } : {}),
+        ...(fetchJwks ? { fetchJwks } : {}),
       };
     },
     async pipeline(logger, metrics) {
@@ -206,7 +221,11 @@ export function openRuntime<I extends Inbox>(
         store: await store.get(),
         evidence: await evidence.get(),
         engine: config.engine,
-        routing: { routes: config.notify.routes, defaultRoute: config.notify.defaultRoute },
+        routing: {
+          routes: config.notify.routes,
+          defaultRoute: config.notify.defaultRoute,
+          splitBySubscription: config.notify.splitBySubscription,
+        },
         mesh: { deploymentId, vantageId: config.vantage.id, peers },
         now,
         logger,

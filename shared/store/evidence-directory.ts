@@ -10,8 +10,9 @@
  * the record, of evidence first stored before the cutoff, and temp files left by a crash.
  */
 import { randomBytes } from 'node:crypto';
-import { link, mkdir, open, readdir, readFile, rename, stat, unlink } from 'node:fs/promises';
+import { link, open, readdir, readFile, rename, stat, unlink } from 'node:fs/promises';
 import { join } from 'node:path';
+import { createPrivateDirectory, PRIVATE_FILE_MODE } from '../util/private-files.ts';
 import {
   assertEvidenceMeta,
   computeContentHash,
@@ -33,8 +34,10 @@ function isErrno(error: unknown, code: string): boolean {
 }
 
 async function writeDurably(path: string, data: Uint8Array | string): Promise<void> {
-  const file = await open(path, 'wx');
+  // Evidence may hold tenant details: 0600, whatever the umask.
+  const file = await open(path, 'wx', PRIVATE_FILE_MODE);
   try {
+    await file.chmod(PRIVATE_FILE_MODE);
     await file.writeFile(data);
     await file.sync();
   } finally {
@@ -91,7 +94,7 @@ async function writeEvidence(
   bytes: Uint8Array,
   describe: () => EvidenceRecord,
 ): Promise<EvidenceRecord> {
-  await mkdir(paths.dir, { recursive: true });
+  await createPrivateDirectory(paths.dir);
   const tempData = toTempName(paths.data);
   await writeDurably(tempData, bytes);
   await rename(tempData, paths.data);

@@ -15,9 +15,8 @@
  * - Schema migrations: `schema_migrations` records the applied versions; pending ones run in order,
  *   each inside an IMMEDIATE transaction, so two processes opening a new file apply them once.
  */
-import { mkdirSync } from 'node:fs';
-import { dirname } from 'node:path';
 import Database from 'better-sqlite3';
+import { preparePrivateDatabaseSync, tightenSqliteFilesSync } from '../util/private-files.ts';
 import { decodeKeyBytes, encodeKeyBytes, toPrefixUpperBound } from './key-bytes.ts';
 import {
   assertCollection,
@@ -109,11 +108,14 @@ function applyMigrations(db: Database.Database): void {
 }
 
 function openDatabase(options: SqliteStoreOptions): Database.Database {
-  if (options.path !== ':memory:') mkdirSync(dirname(options.path), { recursive: true });
+  const onDisk = options.path !== ':memory:';
+  // Only this user may read the state: the file 0600 (its -wal and -shm inherit it), a new directory 0700.
+  if (onDisk) preparePrivateDatabaseSync(options.path);
   // `timeout` is SQLite's busy_timeout: how long a statement waits for another connection's lock.
   const db = new Database(options.path, { timeout: Math.max(0, Math.floor(options.busyTimeoutMs ?? 5000)) });
   try {
     db.pragma('journal_mode = WAL');
+    if (onDisk) tightenSqliteFilesSync(options.path);
     db.pragma(`synchronous = ${options.durability === 'full' ? 'FULL' : 'NORMAL'}`);
     applyMigrations(db);
     return db;

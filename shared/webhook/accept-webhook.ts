@@ -8,7 +8,10 @@
  *   413  declared Content-Length over `maxBodyBytes` (before auth, before reading a byte)
  *   401  authentication: `?token=` (constant-time), an Entra secure-webhook bearer token
  *        (service-health route), a Standard Webhooks signature (webhook route), a mesh peer's
- *        signature whose batch names that same peer as its sender (mesh route); no detail is given
+ *        signature whose batch names that same peer as its sender (mesh route); no detail is given;
+ *        401 for an Entra bearer token only when it fails against keys that were actually fetched
+ *   503  an Entra bearer token cannot be checked because the tenant's signing keys (JWKS) cannot be
+ *        fetched and none are cached (Retry-After: 5): the sender retries, the alert is not lost
  *   413  the streamed body crosses `maxBodyBytes` (counted while reading, the read stops there)
  *   400  not JSON
  *   403  (not on the mesh route) a subscription allowlist is configured and the payload names a subscription outside it, or
@@ -51,7 +54,10 @@ export interface AcceptWebhookDeps {
   readonly inbox: Inbox;
   readonly now: () => Date;
   readonly logger: Logger;
-  /** Resolves Entra signing keys (a local JWKS in tests); default: the tenant's remote JWKS. */
+  /**
+   * Resolves Entra signing keys: the runtime's cached key set (entra-key-set.ts), a local JWKS in
+   * tests; default: a process-wide cached key set for the configured JWKS URL.
+   */
   readonly fetchJwks?: EntraKeyResolver;
   readonly metrics?: Metrics;
   /** The mesh peers whose signed batches the mesh route accepts (mesh-peer.ts). */
@@ -99,7 +105,8 @@ const REFUSALS = {
   503: () => respond(503, { error: 'temporarily unavailable, retry later' }, { 'retry-after': '5' }),
 } as const;
 
-type AuthResult = 'ok' | 'denied' | 'needs-body';
+/** `keys-unavailable`: an Entra token could not be checked (no signing keys): 503, not 401. */
+type AuthResult = 'ok' | 'denied' | 'needs-body' | 'keys-unavailable';
 
 async function authenticateByHeaders(
   request: WebhookRequest,
@@ -123,12 +130,13 @@ async function authenticateByHeaders(
   }
   const bearer = readBearerToken(request.headers.authorization);
   if (bearer !== undefined && route.auth.includes('entra') && config.entra !== null) {
-    const ok = await verifyEntraWebhookToken(bearer, config.entra, {
+    const verdict = await verifyEntraWebhookToken(bearer, config.entra, {
       now: deps.now(),
       ...(deps.fetchJwks ? { keys: deps.fetchJwks } : {}),
-      reason: audit,
     });
-    return ok ? 'ok' : 'denied';
+    if (verdict.kind === 'valid') return 'ok';
+    audit(verdict.reason);
+    return verdict.kind === 'keys-unavailable' ? 'keys-unavailable' : 'denied';
   }
   audit('missing');
   return 'denied';
@@ -260,6 +268,7 @@ export async function acceptWebhook(
     authFailure = code;
   });
   if (auth === 'denied') return refuse(401, `auth:${authFailure}`);
+  if (auth === 'keys-unavailable') return refuse(503, 'auth:keys-unavailable', { detail: authFailure });
 
   let body: Uint8Array;
   try {

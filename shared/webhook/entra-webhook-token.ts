@@ -10,9 +10,14 @@
  *   461e8683-5575-4561-ac7f-899cc907d62a by default);
  * - `roles` contains `ActionGroupsSecureWebhook`;
  * - `exp` and `nbf` hold, with a small clock tolerance.
+ * The verdict tells a bad token (`invalid`: 401) from a token that cannot be judged because the
+ * tenant's keys cannot be had (`keys-unavailable`: the ingress answers 503 and the sender retries):
+ * an Entra outage must not make crosswatch drop the alerts that report it. The keys are cached with
+ * a stale-if-error window (entra-key-set.ts).
  * `jose` is imported lazily: only a request that carries a bearer token pays for it.
  */
 import type { JWTVerifyGetKey } from 'jose';
+import { createEntraKeySet, EntraKeysUnavailableError } from './entra-key-set.ts';
 
 export const AZNS_WEBHOOK_APP_ID = '461e8683-5575-4561-ac7f-899cc907d62a';
 export const SECURE_WEBHOOK_ROLE = 'ActionGroupsSecureWebhook';
@@ -30,8 +35,18 @@ export interface EntraWebhookConfig {
   readonly clockToleranceSeconds?: number;
 }
 
-/** Resolves the verification key for a token header (jose's JWTVerifyGetKey), e.g. a local JWKS in tests. */
+/**
+ * Resolves the verification key for a token header (jose's JWTVerifyGetKey): the runtime's cached
+ * key set (createEntraKeySet), or a local JWKS in tests. An error it throws other than "no key
+ * matches this token" means the keys are unavailable (503), not that the token is bad (401).
+ */
 export type EntraKeyResolver = JWTVerifyGetKey;
+
+/** What a bearer token is: valid, refused (401), or not verifiable now because the keys are unavailable (503). */
+export type EntraTokenVerdict =
+  | { readonly kind: 'valid' }
+  | { readonly kind: 'invalid'; readonly reason: string }
+  | { readonly kind: 'keys-unavailable'; readonly reason: string };
 
 export function resolveJwksUrl(config: EntraWebhookConfig): string {
   return config.jwksUrl ?? `https://login.microsoftonline.com/${config.tenantId}/discovery/v2.0/keys`;
@@ -45,20 +60,47 @@ export function readBearerToken(authorization: string | undefined): string | und
 }
 
 /**
- * Keeps one remote JWKS per URL for the life of the process (jose caches keys, refetches on an
- * unknown kid at most once per cooldown).
+ * For a caller that passes no resolver: one cached key set per URL for the life of the process
+ * (the runtime passes its own, built with its fetch and clock).
  */
-const remoteKeySets = new Map<string, Promise<JWTVerifyGetKey>>();
+const defaultKeySets = new Map<string, JWTVerifyGetKey>();
 
-async function getRemoteKeySet(url: string): Promise<JWTVerifyGetKey> {
-  let keySet = remoteKeySets.get(url);
+function getDefaultKeySet(url: string): JWTVerifyGetKey {
+  let keySet = defaultKeySets.get(url);
   if (!keySet) {
-    keySet = import('jose').then(({ createRemoteJWKSet }) =>
-      createRemoteJWKSet(new URL(url), { timeoutDuration: 3000, cooldownDuration: 30_000 }),
-    );
-    remoteKeySets.set(url, keySet);
+    keySet = createEntraKeySet({ url });
+    defaultKeySets.set(url, keySet);
   }
   return keySet;
+}
+
+/** jose's verdicts on a token against keys that were fetched: the token is bad, the keys are fine. */
+const TOKEN_KEY_ERRORS = new Set([
+  'ERR_JWKS_NO_MATCHING_KEY',
+  'ERR_JWKS_MULTIPLE_MATCHING_KEYS',
+  'ERR_JOSE_NOT_SUPPORTED',
+  'ERR_JOSE_ALG_NOT_ALLOWED',
+  'ERR_JWK_INVALID',
+]);
+
+/**
+ * Tags every failure of the key resolver that is not a verdict on the token (a fetch that failed or
+ * timed out, jose's JWKSTimeout/JWKSInvalid, a non-200 answer) as EntraKeysUnavailableError.
+ */
+function classifyKeyFailures(keys: JWTVerifyGetKey): JWTVerifyGetKey {
+  return async (header, token) => {
+    try {
+      return await keys(header, token);
+    } catch (error) {
+      if (error instanceof EntraKeysUnavailableError) throw error;
+      const code = (error as { code?: unknown })?.code;
+      if (typeof code === 'string' && TOKEN_KEY_ERRORS.has(code)) throw error;
+      const name = error instanceof Error ? error.name : 'error';
+      throw new EntraKeysUnavailableError(`the Entra signing keys are unavailable (${name})`, {
+        cause: error,
+      });
+    }
+  };
 }
 
 function hasOwnString(payload: Record<string, unknown>, claim: string): string | undefined {
@@ -67,20 +109,18 @@ function hasOwnString(payload: Record<string, unknown>, claim: string): string |
 }
 
 /**
- * True when the token passes every check; false for any failure (the caller answers 401 without
- * saying which). `reason` receives a short code for the audit log.
+ * `valid` when the token passes every check; `invalid` for any failure against keys that were
+ * fetched (the caller answers 401 without saying which); `keys-unavailable` when the keys could not
+ * be had. `reason` is a short code for the audit log.
  */
 export async function verifyEntraWebhookToken(
   token: string,
   config: EntraWebhookConfig,
-  options: { readonly now: Date; readonly keys?: EntraKeyResolver; readonly reason?: (code: string) => void },
-): Promise<boolean> {
-  const fail = (code: string) => {
-    options.reason?.(code);
-    return false;
-  };
+  options: { readonly now: Date; readonly keys?: EntraKeyResolver },
+): Promise<EntraTokenVerdict> {
+  const fail = (reason: string): EntraTokenVerdict => ({ kind: 'invalid', reason });
   const { jwtVerify } = await import('jose');
-  const keys = options.keys ?? (await getRemoteKeySet(resolveJwksUrl(config)));
+  const keys = classifyKeyFailures(options.keys ?? getDefaultKeySet(resolveJwksUrl(config)));
   const tenant = config.tenantId.toLowerCase();
   let payload: Record<string, unknown>;
   try {
@@ -94,6 +134,8 @@ export async function verifyEntraWebhookToken(
     });
     payload = verified.payload as Record<string, unknown>;
   } catch (error) {
+    if (error instanceof EntraKeysUnavailableError)
+      return { kind: 'keys-unavailable', reason: error.message };
     return fail((error as { code?: string }).code ?? 'ERR_JWT_INVALID');
   }
   const tid = hasOwnString(payload, 'tid');
@@ -103,5 +145,5 @@ export async function verifyEntraWebhookToken(
   if (appId === undefined || !allowed.includes(appId.toLowerCase())) return fail('appid');
   const roles = payload.roles;
   if (!Array.isArray(roles) || !roles.includes(SECURE_WEBHOOK_ROLE)) return fail('roles');
-  return true;
+  return { kind: 'valid' };
 }

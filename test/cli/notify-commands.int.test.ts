@@ -274,6 +274,7 @@ describe('crosswatch send-test', () => {
             kind: 'slack',
             url: `${server.url}/services/T0/B0/SENTINELSECRET`,
             allowInsecure: true,
+            allowPrivate: true,
           },
         ],
       });

@@ -275,6 +275,8 @@ function meshPeers(self: DeploymentId) {
     url: `${fronts[id].url}/api/mesh`,
     secret: pairSecret(self, id),
     statusUrl: statusUrl[id],
+    // The fronts listen on loopback: the peer sinks' SSRF guard refuses it without this.
+    allowPrivate: true,
   }));
 }
 

@@ -88,6 +88,9 @@ export function renderOpsgenieCreate(message: NotificationMessage): OpsgenieCrea
       OPSGENIE_LIMITS.detailValue,
     );
   }
+  if (message.subscriptions?.length) {
+    details.subscriptions = truncateText(message.subscriptions.join(', '), OPSGENIE_LIMITS.detailValue);
+  }
   if (message.statusPageUrl)
     details.statusPage = truncateText(message.statusPageUrl, OPSGENIE_LIMITS.detailValue);
   return {

@@ -72,6 +72,7 @@ export function renderPagerDutyEvent(
         likely: message.likely.map((item) => truncateText(item, 500)),
         services: message.services.slice(0, 50),
         regions: message.regions.slice(0, 50),
+        ...(message.subscriptions?.length ? { subscriptions: message.subscriptions.slice(0, 50) } : {}),
         acknowledged: message.acknowledgement.acknowledged,
         tracking_ids: message.acknowledgement.trackingIds.slice(0, 20),
         lead_time_ms: message.leadTimeMs,

@@ -3,15 +3,25 @@
  * message to every recipient; its Message-ID is derived from the deliveryId, so a retried attempt is
  * recognisably the same message. SMTP 2xx → delivered (the receipt is the Message-ID), 4xx (421,
  * 450, 451, 452) and connection failures → transient, 5xx and authentication failures → permanent.
+ * The SMTP host passes the SSRF guard on every send (check-destination.ts; `allowPrivate` admits a
+ * private address) and nodemailer connects to the checked address, with the host name kept for TLS.
  */
+
+import { isIP } from 'node:net';
 import type { Transporter } from 'nodemailer';
-import { createRedactor, describeSafeError, type Redactor } from '../../observability/redact.ts';
+import {
+  clipRedacted,
+  createRedactor,
+  describeSafeError,
+  type Redactor,
+} from '../../observability/redact.ts';
 import { renderEmail, toHeaderLine } from '../render/email-message.ts';
 import type { SendResult, Sink } from '../sink.ts';
 import type { EmailSinkConfig } from '../sink-config.ts';
 import { listConfigSecrets } from '../sink-config.ts';
-import type { SinkDeps } from '../sink-deps.ts';
+import { resolveSinkDeps, type SinkDeps } from '../sink-deps.ts';
 import { raceAbort } from './abortable.ts';
+import { checkDestinationHost } from './check-destination.ts';
 
 export const SMTP_TIMEOUTS = { connectionMs: 10_000, greetingMs: 10_000, socketMs: 30_000 } as const;
 const TRANSIENT_CODES = new Set([
@@ -46,13 +56,18 @@ export function classifySmtpError(error: unknown, signal: AbortSignal, redact: R
 }
 
 export function createEmailSink(config: EmailSinkConfig, deps: SinkDeps = {}): Sink {
-  void deps;
+  const { lookup } = resolveSinkDeps(deps);
   const redact = createRedactor(listConfigSecrets(config));
-  let transport: Promise<Transporter> | undefined;
-  const getTransport = () => {
-    transport ??= import('nodemailer').then((nodemailer) =>
+  const policy = { allowPrivate: config.allowPrivate, lookup };
+  const host = config.smtp.host.replace(/^\[|\]$/g, '');
+  // One transport per checked address: a name that resolves elsewhere later gets a new one.
+  let transport: { address: string; mailer: Promise<Transporter> } | undefined;
+  const getTransport = (address: string) => {
+    if (transport?.address === address) return transport.mailer;
+    const mailer = import('nodemailer').then((nodemailer) =>
       nodemailer.createTransport({
-        host: config.smtp.host,
+        host: address,
+        ...(isIP(host) === 0 ? { servername: host } : {}),
         port: config.smtp.port,
         secure: config.smtp.secure ?? config.smtp.port === 465,
         ...(config.smtp.user ? { auth: { user: config.smtp.user, pass: config.smtp.pass ?? '' } } : {}),
@@ -63,7 +78,8 @@ export function createEmailSink(config: EmailSinkConfig, deps: SinkDeps = {}): S
         disableUrlAccess: true,
       }),
     );
-    return transport;
+    transport = { address, mailer };
+    return mailer;
   };
   return {
     name: config.name,
@@ -71,8 +87,10 @@ export function createEmailSink(config: EmailSinkConfig, deps: SinkDeps = {}): S
     rateLimit: null,
     async send(message, context) {
       const content = renderEmail(message);
+      const checked = await checkDestinationHost(host, policy, redact);
+      if (!checked.ok) return checked.result;
       try {
-        const mailer = await getTransport();
+        const mailer = await getTransport(checked.address.address);
         const info = await raceAbort(
           mailer.sendMail({
             from: config.from,
@@ -95,9 +113,7 @@ export function createEmailSink(config: EmailSinkConfig, deps: SinkDeps = {}): S
           outcome: 'delivered',
           status: Number.isNaN(status) ? null : status,
           receipt: typeof info.messageId === 'string' ? info.messageId : null,
-          detail: redact(
-            `SMTP accepted for ${config.to.length - rejected} of ${config.to.length} recipients: ${response.replace(/\s+/g, ' ').slice(0, 200)}`,
-          ),
+          detail: `SMTP accepted for ${config.to.length - rejected} of ${config.to.length} recipients: ${clipRedacted(response.replace(/\s+/g, ' '), 200, redact)}`,
         };
       } catch (error) {
         return classifySmtpError(error, context.signal, redact);

@@ -3,7 +3,8 @@
  * (`POST /v2/alerts/{alias}/close?identifierType=alias`), `Authorization: GenieKey …`. US
  * https://api.opsgenie.com or EU https://api.eu.opsgenie.com. Requests are processed
  * asynchronously: 202 `{"result":"Request will be processed","requestId":…}` is delivered and the
- * requestId is the receipt. An `info` message sends nothing.
+ * requestId is the receipt. An `info` message sends nothing. The API URL (or its override) passes
+ * the SSRF guard (guarded-post.ts; `allowPrivate` admits a private address).
  */
 import { createRedactor } from '../../observability/redact.ts';
 import { deriveOpsgenieAlias, renderOpsgenieClose, renderOpsgenieCreate } from '../render/opsgenie-alert.ts';
@@ -12,7 +13,8 @@ import type { OpsgenieSinkConfig } from '../sink-config.ts';
 import { listConfigSecrets } from '../sink-config.ts';
 import { resolveSinkDeps, type SinkDeps } from '../sink-deps.ts';
 import { classifyHttpReply } from './classify-http-reply.ts';
-import { postJson, summarizeBody } from './post-json.ts';
+import { postGuarded } from './guarded-post.ts';
+import { summarizeBody } from './post-json.ts';
 
 export const OPSGENIE_API_URLS = {
   us: 'https://api.opsgenie.com',
@@ -30,8 +32,9 @@ function readReply(body: string): { message: string; requestId: string | null } 
 }
 
 export function createOpsgenieSink(config: OpsgenieSinkConfig, deps: SinkDeps = {}): Sink {
-  const { fetch, now } = resolveSinkDeps(deps);
+  const { fetch, now, lookup } = resolveSinkDeps(deps);
   const redact = createRedactor(listConfigSecrets(config));
+  const policy = { allowInsecure: config.allowInsecure, allowPrivate: config.allowPrivate, lookup };
   const base = (config.url ?? OPSGENIE_API_URLS[config.region]).replace(/\/+$/, '');
   return {
     name: config.name,
@@ -52,8 +55,9 @@ export function createOpsgenieSink(config: OpsgenieSinkConfig, deps: SinkDeps = 
         ? `${base}/v2/alerts/${encodeURIComponent(alias)}/close?identifierType=alias`
         : `${base}/v2/alerts`;
       const body = JSON.stringify(closing ? renderOpsgenieClose(message) : renderOpsgenieCreate(message));
-      const posted = await postJson({
+      const posted = await postGuarded({
         fetch,
+        policy,
         url,
         body,
         headers: { authorization: `GenieKey ${config.apiKey}` },

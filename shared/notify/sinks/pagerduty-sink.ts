@@ -4,7 +4,9 @@
  * resolve/recover. 202 `{"status":"success","dedup_key":…}` is delivered (the receipt is the
  * dedup_key); 400 is permanent; 429 is retried after its Retry-After or a backoff from 30 s
  * (PagerDuty advises retrying 30 s apart); 5xx transient. An `info` message (an update after
- * resolution) sends nothing: a trigger would open a new alert. Paced at 120/min per key.
+ * resolution) sends nothing: a trigger would open a new alert. Paced at 120/min per key. The URL
+ * (an override of the default) passes the SSRF guard (guarded-post.ts; `allowPrivate` admits a
+ * private address).
  */
 import { createRedactor } from '../../observability/redact.ts';
 import { derivePagerDutyDedupKey, renderPagerDutyEvent } from '../render/pagerduty-event.ts';
@@ -13,7 +15,8 @@ import type { PagerDutySinkConfig } from '../sink-config.ts';
 import { listConfigSecrets } from '../sink-config.ts';
 import { resolveSinkDeps, type SinkDeps } from '../sink-deps.ts';
 import { classifyHttpReply } from './classify-http-reply.ts';
-import { postJson, summarizeBody } from './post-json.ts';
+import { postGuarded } from './guarded-post.ts';
+import { summarizeBody } from './post-json.ts';
 
 export const PAGERDUTY_EVENTS_URL = 'https://events.pagerduty.com/v2/enqueue';
 export const PAGERDUTY_THROTTLE_BASE_MS = 30_000;
@@ -38,8 +41,9 @@ function readReply(body: string): { message: string; dedupKey: string | null } {
 }
 
 export function createPagerDutySink(config: PagerDutySinkConfig, deps: SinkDeps = {}): Sink {
-  const { fetch, now } = resolveSinkDeps(deps);
+  const { fetch, now, lookup } = resolveSinkDeps(deps);
   const redact = createRedactor(listConfigSecrets(config));
+  const policy = { allowInsecure: config.allowInsecure, allowPrivate: config.allowPrivate, lookup };
   const url = config.url ?? PAGERDUTY_EVENTS_URL;
   return {
     name: config.name,
@@ -55,8 +59,9 @@ export function createPagerDutySink(config: PagerDutySinkConfig, deps: SinkDeps 
         };
       }
       const event = renderPagerDutyEvent(message, config.routingKey, message.action);
-      const posted = await postJson({
+      const posted = await postGuarded({
         fetch,
+        policy,
         url,
         body: JSON.stringify(event),
         signal: context.signal,

@@ -2,16 +2,18 @@
  * One POST over `node:http`/`node:https` to an address chosen beforehand: the connection goes to
  * `address` (no DNS lookup of its own), while the Host header and TLS server name stay the URL's
  * host — the SSRF guard's check and the connection can never disagree (no DNS rebinding). No
- * redirects are followed (node:http never does), the body read is bounded, and the signal aborts.
+ * redirects are followed (node:http never does), the body read is bounded and redacted before it is
+ * cut (bounded-reply.ts), and the signal aborts.
  */
 
 import type { LookupAddress } from 'node:dns';
 import { request as requestHttp } from 'node:http';
 import { request as requestHttps } from 'node:https';
 import { isIP } from 'node:net';
+import type { Redactor } from '../../observability/redact.ts';
 import type { ResolvedAddress } from '../ssrf-guard.ts';
+import { computeReadLimit, finishReplyText } from './bounded-reply.ts';
 import type { HttpReply } from './classify-http-reply.ts';
-import { MAX_REPLY_BYTES } from './post-json.ts';
 
 export interface PinnedRequest {
   readonly url: URL;
@@ -19,6 +21,8 @@ export interface PinnedRequest {
   readonly headers: Readonly<Record<string, string>>;
   readonly body: string;
   readonly signal: AbortSignal;
+  /** The sink's redactor: the reply body is redacted with it before it is cut. */
+  readonly redact: Redactor;
 }
 
 type LookupCallback = (
@@ -51,10 +55,14 @@ export function postPinned(request: PinnedRequest): Promise<HttpReply> {
       lookup: pinnedLookup as never,
       ...(https && isIP(hostname) === 0 ? { servername: hostname } : {}),
     };
+    const limit = computeReadLimit(request.redact);
     const req = (https ? requestHttps : requestHttp)(options, (response) => {
       const chunks: Buffer[] = [];
       let size = 0;
-      const finish = () => {
+      let finished = false;
+      const finish = (truncated: boolean) => {
+        if (finished) return;
+        finished = true;
         const headers = response.headers;
         resolve({
           status: response.statusCode ?? 0,
@@ -64,18 +72,19 @@ export function postPinned(request: PinnedRequest): Promise<HttpReply> {
               return Array.isArray(value) ? (value[0] ?? null) : (value ?? null);
             },
           },
-          body: Buffer.concat(chunks).subarray(0, MAX_REPLY_BYTES).toString('utf8'),
+          body: finishReplyText(Buffer.concat(chunks).subarray(0, limit), truncated, request.redact),
         });
       };
       response.on('data', (chunk: Buffer) => {
+        if (finished) return;
         chunks.push(chunk);
         size += chunk.length;
-        if (size >= MAX_REPLY_BYTES) {
+        if (size >= limit) {
+          finish(true);
           response.destroy();
-          finish();
         }
       });
-      response.on('end', finish);
+      response.on('end', () => finish(false));
       response.on('error', reject);
     });
     req.on('error', reject);

@@ -1,15 +1,19 @@
 /**
- * One POST through `fetch` for the HTTP sinks: JSON body, redirects not followed, aborted by the
- * attempt's signal (and by a backstop timeout), body read up to a bound. Network failures and aborts
- * become `transient` results with a redacted detail; never throws.
+ * One POST through a `fetch` — the network stand-in a test or runtime gives the HTTP sinks
+ * (guarded-post.ts checks the destination first; without a stand-in it connects pinned instead):
+ * JSON body, redirects not followed, aborted by the attempt's signal (and by a backstop timeout),
+ * body read up to a bound and redacted before it is cut (bounded-reply.ts). Network failures and
+ * aborts become `transient` results with a redacted detail; never throws.
  */
-import { describeSafeError, type Redactor } from '../../observability/redact.ts';
+import { clipRedacted, describeSafeError, type Redactor } from '../../observability/redact.ts';
 import type { SendResult } from '../sink.ts';
+import { computeReadLimit, finishReplyText, MAX_REPLY_BYTES } from './bounded-reply.ts';
 import type { HttpReply } from './classify-http-reply.ts';
+
+export { MAX_REPLY_BYTES } from './bounded-reply.ts';
 
 /** A backstop when the caller's signal never fires (the outbox worker aborts much sooner). */
 export const BACKSTOP_TIMEOUT_MS = 60_000;
-export const MAX_REPLY_BYTES = 8 * 1024;
 export const USER_AGENT = 'crosswatch-notify/1';
 
 export interface PostJsonRequest {
@@ -25,23 +29,33 @@ export type PostJsonOutcome =
   | { readonly ok: true; readonly reply: HttpReply }
   | { readonly ok: false; readonly result: SendResult };
 
-/** Reads at most `maxBytes` of a body, then cancels the rest. */
-export async function readBoundedText(response: Response, maxBytes = MAX_REPLY_BYTES): Promise<string> {
+/**
+ * Reads a body up to `maxBytes` plus the longest of the redactor's secrets (and some headroom),
+ * cancels the rest, and returns it redacted and then cut to `maxBytes` characters.
+ */
+export async function readBoundedText(
+  response: Response,
+  redact: Redactor,
+  maxBytes = MAX_REPLY_BYTES,
+): Promise<string> {
   if (!response.body) return '';
+  const limit = computeReadLimit(redact, maxBytes);
   const reader = response.body.getReader();
   const chunks: Uint8Array[] = [];
   let size = 0;
+  let truncated = false;
   try {
-    while (size < maxBytes) {
+    while (size < limit) {
       const { done, value } = await reader.read();
       if (done) break;
       chunks.push(value);
       size += value.byteLength;
     }
+    truncated = size >= limit;
   } finally {
     await reader.cancel().catch(() => undefined);
   }
-  return Buffer.concat(chunks).subarray(0, maxBytes).toString('utf8');
+  return finishReplyText(Buffer.concat(chunks).subarray(0, limit), truncated, redact, maxBytes);
 }
 
 /** The result for a request that got no answer: aborted, timed out, refused, DNS failure. */
@@ -70,15 +84,14 @@ export async function postJson(request: PostJsonRequest): Promise<PostJsonOutcom
       redirect: 'manual',
       signal,
     });
-    const body = await readBoundedText(response);
+    const body = await readBoundedText(response, request.redact);
     return { ok: true, reply: { status: response.status, headers: response.headers, body } };
   } catch (error) {
     return { ok: false, result: describeNoReply(error, signal, request.redact) };
   }
 }
 
-/** A short, single-line, redacted excerpt of a reply body for `detail`. */
+/** A short, single-line, redacted excerpt of a reply body for `detail` (redacted before it is cut). */
 export function summarizeBody(body: string, redact: Redactor, max = 200): string {
-  const line = redact(body.replace(/\s+/g, ' ').trim());
-  return line.length > max ? `${line.slice(0, max - 1)}…` : line;
+  return clipRedacted(body.replace(/\s+/g, ' ').trim(), max, redact);
 }

@@ -28,9 +28,13 @@ afterEach(async () => {
   await rm(dir, { recursive: true, force: true });
 });
 
-/** `crosswatch serve --port 0 --no-probes` in `dir`, in-process; resolves once it is listening. */
-async function startServe() {
+/**
+ * `crosswatch serve --port 0 --no-probes` in `dir`, in-process; resolves once it is listening.
+ * `terminal`: stdout claims to be a TTY (a stand-in: a PassThrough with isTTY set, no real pty).
+ */
+async function startServe(options: { terminal?: boolean } = {}) {
   const harness = captureIo();
+  if (options.terminal) Object.assign(harness.io.stdout, { isTTY: true });
   const stop = new AbortController();
   let ready: (runner: LocalRunner) => void = () => undefined;
   const started = new Promise<LocalRunner>((resolve) => {
@@ -56,7 +60,9 @@ describe('crosswatch serve with no configuration', () => {
       expect((await stat(tokenPath)).mode & 0o777).toBe(0o600);
       const banner = harness.stdout();
       expect(banner).toContain(`listening   ${runner.info.url}`);
-      expect(banner).toContain(`?token=${token}`);
+      // stdout is not a terminal: the banner names the token file instead of printing the token.
+      expect(banner).toContain(`send ?token=$(cat '${tokenPath}')`);
+      expect(banner).not.toContain(token);
       expect(banner).toContain('probes      disabled');
       expect(banner).toContain('sinks       console (console)');
 
@@ -82,6 +88,32 @@ describe('crosswatch serve with no configuration', () => {
     // The accepted input was processed before the runner stopped: the console sink printed it.
     expect(harness.stdout()).toContain('"incidentKey":"azure:0NIH-U2O"');
     expect(harness.stdout()).not.toMatch(/"msg":"(request failed|background processing failed)"/);
+  });
+
+  it('prints the generated token in the banner only on a terminal with readable logs', async () => {
+    const tokenPath = join(dir, '.crosswatch', 'local-token');
+    const onTerminal = await startServe({ terminal: true });
+    try {
+      const token = (await readFile(tokenPath, 'utf8')).trim();
+      expect(onTerminal.harness.stdout()).toContain(`              send ?token=${token}\n`);
+    } finally {
+      onTerminal.stop.abort();
+    }
+    expect(await onTerminal.exit).toBe(0);
+
+    // A terminal, but JSON logs (meant for a collector): the path, never the token.
+    await writeFile(join(dir, 'crosswatch.config.json'), JSON.stringify({ log: { format: 'json' } }));
+    const jsonLogs = await startServe({ terminal: true });
+    try {
+      const token = (await readFile(tokenPath, 'utf8')).trim();
+      expect(jsonLogs.harness.stdout()).toContain(`in ${tokenPath} (not printed:`);
+      expect(jsonLogs.harness.stdout()).toContain(`send ?token=$(cat '${tokenPath}')`);
+      expect(jsonLogs.harness.stdout()).not.toContain(token);
+    } finally {
+      jsonLogs.stop.abort();
+    }
+    expect(await jsonLogs.exit).toBe(0);
+    expect(jsonLogs.harness.stdout()).not.toContain((await readFile(tokenPath, 'utf8')).trim());
   });
 
   it('fails with one line naming a bad setting', async () => {

@@ -4,7 +4,6 @@
  * subscriptions — a file sink as the destination, then SIGTERM: the process exits 0 and every
  * accepted input was processed and delivered exactly once per notification.
  */
-import { type ChildProcess, spawn } from 'node:child_process';
 import { once } from 'node:events';
 import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { request as httpRequest } from 'node:http';
@@ -12,9 +11,9 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import Database from 'better-sqlite3';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { spawnRunner as startRunner } from '../../helpers/spawn-runner.ts';
 
 const ROOT = new URL('../../../', import.meta.url).pathname;
-const CHILD = join(ROOT, 'test/helpers/crosswatch-cli-child.ts');
 const TOKEN = 'e2e-token-0123456789abcdef0123';
 
 function fixture(path: string): Promise<string> {
@@ -24,39 +23,6 @@ function fixture(path: string): Promise<string> {
 function replaceSubscription(text: string, from: string, to: string): string {
   expect(text).toContain(from);
   return text.split(from).join(to);
-}
-
-interface Runner {
-  readonly child: ChildProcess;
-  readonly url: string;
-  readonly output: () => string;
-}
-
-async function startRunner(configPath: string, dataDir: string): Promise<Runner> {
-  const child = spawn(
-    process.execPath,
-    ['--import', 'tsx', CHILD, 'serve', '--config', configPath, '--data', dataDir, '--port', '0'],
-    { cwd: ROOT, stdio: ['ignore', 'pipe', 'pipe'], env: { ...process.env, CROSSWATCH_CONFIG: '' } },
-  );
-  let output = '';
-  child.stdout?.on('data', (chunk: Buffer) => {
-    output += chunk.toString('utf8');
-  });
-  child.stderr?.on('data', (chunk: Buffer) => {
-    output += chunk.toString('utf8');
-  });
-  const url = await new Promise<string>((resolve, reject) => {
-    const onData = () => {
-      const match = /listening\s+(http:\/\/\S+)/.exec(output);
-      if (match?.[1]) {
-        child.stdout?.off('data', onData);
-        resolve(match[1]);
-      }
-    };
-    child.stdout?.on('data', onData);
-    child.once('exit', (code) => reject(new Error(`runner exited with ${code}: ${output}`)));
-  });
-  return { child, url, output: () => output };
 }
 
 async function post(url: string, body: string, token = TOKEN): Promise<number> {

@@ -36,7 +36,13 @@ describe('loadConfig defaults', () => {
   it('starts with no file and no variables: loopback, SQLite in ./.crosswatch, console sink, default catalog', async () => {
     const config = await loadConfig({ env: {}, cwd: dir });
     expect(config.source).toBe('defaults');
-    expect(config.server).toEqual({ host: '127.0.0.1', port: 7071 });
+    expect(config.server).toEqual({
+      host: '127.0.0.1',
+      port: 7071,
+      headersTimeoutMs: 10_000,
+      requestTimeoutMs: 15_000,
+      maxConnections: 1000,
+    });
     expect(config.dataDir).toBe(join(dir, '.crosswatch'));
     expect(config.store).toEqual({ kind: 'sqlite', path: join(dir, '.crosswatch', 'crosswatch.db') });
     expect(config.evidence).toEqual({
@@ -81,7 +87,13 @@ describe('loadConfig defaults', () => {
     });
     const config = await loadConfig({ env: {}, cwd: dir });
     expect(config.source).toBe('crosswatch.config.json');
-    expect(config.server).toEqual({ host: '127.0.0.1', port: 8080 });
+    expect(config.server).toEqual({
+      host: '127.0.0.1',
+      port: 8080,
+      headersTimeoutMs: 10_000,
+      requestTimeoutMs: 15_000,
+      maxConnections: 1000,
+    });
     expect(config.probes.schedule).toEqual({ kind: 'cron', expression: '*/2 * * * *', text: '*/2 * * * *' });
     expect(config.probes.tenant).toEqual({ tenantDomain: 'contoso.com', regions: ['westeurope'] });
     expect(config.engine.verdict.quorum).toBe(3);

@@ -5,12 +5,15 @@
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import Database from 'better-sqlite3';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import {
   computeInboxId,
   createInboxEntry,
   createStoreInbox,
   type InboxQueue,
+  readInboxEntryBytes,
+  readInboxEntryText,
 } from '../../../shared/inbox/inbox.ts';
 import { createSqliteInbox, type SqliteInbox } from '../../../shared/inbox/sqlite-inbox.ts';
 import { createMemoryStore } from '../../../shared/store/memory-store.ts';
@@ -90,6 +93,30 @@ describe.each(backends)('%s', (_name, create) => {
     await inbox.put(original);
     expect(await inbox.listPending()).toEqual([original]);
     expect(original.id).toBe(computeInboxId(Buffer.from('{"émoji":"✓"}')));
+    expect(original.bodyEncoding).toBeUndefined();
+  });
+
+  it('keeps a body that is not valid UTF-8 byte for byte', async () => {
+    const inbox = create();
+    // Latin-1 "é" (0xE9) inside a JSON string, a lone continuation byte, and a truncated sequence.
+    const received = Buffer.concat([
+      Buffer.from('{"title":"Caf'),
+      Buffer.from([0xe9, 0x80, 0xe2, 0x82]),
+      Buffer.from('"}'),
+    ]);
+    const original = createInboxEntry(received, {
+      source: 'webhook',
+      contentType: 'application/json',
+      receivedAt: new Date('2026-11-29T12:00:00.000Z'),
+    });
+    await inbox.put(original);
+    const [stored] = await inbox.listPending();
+    if (!stored) throw new Error('nothing pending');
+    expect(readInboxEntryBytes(stored).equals(received)).toBe(true);
+    expect(stored.id).toBe(computeInboxId(received));
+    expect(computeInboxId(readInboxEntryBytes(stored))).toBe(stored.id);
+    // Parsing reads text: the invalid bytes become U+FFFD there, and only there.
+    expect(JSON.parse(readInboxEntryText(stored)).title).toBe('Caf\uFFFD\uFFFD');
   });
 });
 
@@ -141,6 +168,37 @@ describe('group-commit SQLite inbox', () => {
     expect(await inbox.purgeSettled(new Date('2026-10-01T00:00:00.000Z'))).toBe(0);
     expect(await inbox.purgeSettled(new Date('2026-11-29T00:00:00.000Z'))).toBe(1);
     expect(await inbox.countPending()).toBe(1);
+  });
+
+  it('stores a body that is not valid UTF-8 as the received bytes (a BLOB) from either committer', async () => {
+    const path = join(dir, 'latin1.db');
+    const latin1 = Buffer.from('{"title":"Café"}', 'latin1');
+    const other = Buffer.from('{"title":"Crème"}', 'latin1');
+    const inThread = createSqliteInbox({ path, offThread: false });
+    await inThread.put(
+      createInboxEntry(latin1, {
+        source: 'webhook',
+        contentType: 'application/json',
+        receivedAt: new Date(),
+      }),
+    );
+    await inThread.close();
+    const writer = createSqliteInbox({ path });
+    await writer.put(
+      createInboxEntry(other, { source: 'webhook', contentType: 'application/json', receivedAt: new Date() }),
+    );
+    await writer.close();
+    const db = new Database(path, { readonly: true });
+    try {
+      const rows = db
+        .prepare<[], { id: string; body: unknown }>('SELECT id, body FROM inbox ORDER BY seq')
+        .all();
+      expect(rows.map((row) => row.id)).toEqual([computeInboxId(latin1), computeInboxId(other)]);
+      // better-sqlite3 returns a BLOB as a Buffer, TEXT as a string.
+      expect(rows.map((row) => row.body)).toEqual([latin1, other]);
+    } finally {
+      db.close();
+    }
   });
 
   it('refuses puts after close', async () => {

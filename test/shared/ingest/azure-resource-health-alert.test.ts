@@ -1,7 +1,23 @@
+import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
+import { COLLECTIONS } from '../../../shared/engine/engine-collections.ts';
+import { DEFAULT_ENGINE_CONFIG } from '../../../shared/engine/engine-config.ts';
 import type { CrosswatchEvent, ProviderEventData } from '../../../shared/event/schema.ts';
+import {
+  createInboxEntry,
+  createStoreInbox,
+  INBOX_COLLECTION,
+  type StoredInboxEntry,
+} from '../../../shared/inbox/inbox.ts';
 import { buildResourceHealthEvent } from '../../../shared/ingest/azure-resource-health-alert.ts';
 import { InvalidInputError } from '../../../shared/ingest/errors.ts';
+import { normalizeText } from '../../../shared/ingest/normalize.ts';
+import { OUTBOX_COLLECTIONS } from '../../../shared/notify/delivery-record.ts';
+import { createSilentLogger } from '../../../shared/observability/logger.ts';
+import { createInMemoryMetrics } from '../../../shared/observability/metrics.ts';
+import { drainInbox } from '../../../shared/pipeline/drain-inbox.ts';
+import type { PipelineDeps } from '../../../shared/pipeline/pipeline-deps.ts';
+import { createMemoryStore } from '../../../shared/store/memory-store.ts';
 import { assertValidEvent } from '../../helpers/assert-valid-event.ts';
 
 const context = { receivedAt: '2026-01-22T10:00:00.000Z', evidence: null };
@@ -174,5 +190,82 @@ describe('buildResourceHealthEvent', () => {
     );
     expect(error).toBeInstanceOf(InvalidInputError);
     expect((error as InvalidInputError).field).toBe('alertContext.resourceId');
+  });
+});
+
+describe('a Resource Health alert without a stable id', () => {
+  const SAMPLE = new URL(
+    '../../fixtures/azure-monitor-common/test-action-resource-health.json',
+    import.meta.url,
+  );
+  const NOW = new Date('2025-04-15T18:20:00.000Z');
+
+  /** The portal's test-action sample with the given alertContext ids removed. */
+  function sampleWithout(ids: readonly string[]): Buffer {
+    const document = JSON.parse(readFileSync(SAMPLE, 'utf8')) as { data: { alertContext: Json } };
+    for (const id of ids) delete document.data.alertContext[id];
+    return Buffer.from(JSON.stringify(document));
+  }
+
+  it('is keyed by its operationId when that is the only id it carries', () => {
+    const { events } = normalizeText(sampleWithout(['eventDataId', 'correlationId']), { now: () => NOW });
+    expect(events[0]?.data.updateKey).toMatch(/:dddd3333-ee44-5555-66ff-777777aaaaaa:unavailable$/);
+  });
+
+  it('with no eventDataId, correlationId or operationId it is rejected, never keyed by its timestamp', () => {
+    const error = thrown(() =>
+      normalizeText(sampleWithout(['eventDataId', 'correlationId', 'operationId']), { now: () => NOW }),
+    );
+    expect(error).toBeInstanceOf(InvalidInputError);
+    expect((error as InvalidInputError).field).toBe('data.alertContext.eventDataId');
+    expect((error as Error).message).toBe(
+      'azure-monitor-common: field data.alertContext.eventDataId is missing: a Resource Health event needs a stable id (eventDataId, correlationId or operationId)',
+    );
+  });
+
+  it('is quarantined by the pipeline like a Service Health alert without trackingId: failed, nothing decided or queued', async () => {
+    const store = createMemoryStore();
+    const inbox = createStoreInbox(store);
+    const serviceHealth = JSON.parse(
+      readFileSync(
+        new URL(
+          '../../fixtures/azure-monitor-common/test-action-service-health-incident-resolved.json',
+          import.meta.url,
+        ),
+        'utf8',
+      ),
+    ) as { data: { alertContext: { properties: Json } } };
+    delete serviceHealth.data.alertContext.properties.trackingId;
+    const bodies = [
+      sampleWithout(['eventDataId', 'correlationId', 'operationId']),
+      Buffer.from(JSON.stringify(serviceHealth)),
+    ];
+    for (const body of bodies) {
+      await inbox.put(
+        createInboxEntry(body, { source: 'webhook', contentType: 'application/json', receivedAt: NOW }),
+      );
+    }
+    const deps: PipelineDeps = {
+      store,
+      evidence: null,
+      engine: DEFAULT_ENGINE_CONFIG,
+      routing: { routes: [], defaultRoute: { sinks: ['console'], fallback: [] } },
+      now: () => NOW,
+      logger: createSilentLogger(),
+      metrics: createInMemoryMetrics(),
+    };
+    const summary = await drainInbox(inbox, deps);
+    expect(summary).toMatchObject({ processed: 0, rejected: 2 });
+    const settled = (await store.list<StoredInboxEntry>(INBOX_COLLECTION)).items
+      .map((item) => item.value)
+      .filter((value) => 'state' in value);
+    expect(settled.map((entry) => [entry.state, entry.error?.split(' is missing')[0]])).toEqual(
+      expect.arrayContaining([
+        ['failed', 'azure-monitor-common: field data.alertContext.eventDataId'],
+        ['failed', 'azure-monitor-common: field data.alertContext.properties.trackingId'],
+      ]),
+    );
+    expect((await store.list(COLLECTIONS.incidents)).items).toEqual([]);
+    expect((await store.list(OUTBOX_COLLECTIONS.deliveries)).items).toEqual([]);
   });
 });

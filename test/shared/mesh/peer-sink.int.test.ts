@@ -6,6 +6,7 @@
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { validateConfig } from '../../../shared/config/validate-config.ts';
 import { enqueuePeerBatches } from '../../../shared/mesh/enqueue-peer-batches.ts';
 import type { MeshPeer } from '../../../shared/mesh/mesh-peer.ts';
 import { parsePeerBatch } from '../../../shared/mesh/parse-peer-batch.ts';
@@ -65,7 +66,13 @@ beforeEach(() => {
 
 function peers(): MeshPeer[] {
   return [
-    { id: 'aws-eu-west-1', url: `${base}/aws/api/mesh?code=url-secret`, secret: SECRET, statusUrl: null },
+    {
+      id: 'aws-eu-west-1',
+      url: `${base}/aws/api/mesh?code=url-secret`,
+      secret: SECRET,
+      statusUrl: null,
+      allowPrivate: true,
+    },
     { id: 'self-hosted', url: null, secret: SECRET, statusUrl: null },
   ];
 }
@@ -85,7 +92,7 @@ async function sendRound(): Promise<void> {
     { roundId: 'r5', events },
     { store, peers: peers(), deploymentId: 'azure-westeurope', now: () => NOW },
   );
-  const sinks = listSendingPeers(peers()).map((peer) => createPeerSink(peer, { fetch, now: () => NOW }));
+  const sinks = listSendingPeers(peers()).map((peer) => createPeerSink(peer, { now: () => NOW }));
   await runOutboxOnce({ store, sinks, now: () => NOW, random: () => 0 });
 }
 
@@ -126,7 +133,7 @@ describe('sending a round to the peers', () => {
       { roundId: 'r5', events },
       { store, peers: peers(), deploymentId: 'azure-westeurope', now: clock },
     );
-    const sinks = listSendingPeers(peers()).map((peer) => createPeerSink(peer, { fetch, now: clock }));
+    const sinks = listSendingPeers(peers()).map((peer) => createPeerSink(peer, { now: clock }));
     // Twelve attempts: more than the outbox's default of 8 for notifications, and none given up.
     for (let attempt = 0; attempt < 12; attempt++) {
       await runOutboxOnce({ store, sinks, now: clock, random: () => 0.999 });
@@ -153,5 +160,43 @@ describe('sending a round to the peers', () => {
     expect(stored).toContain('401');
     expect(stored).not.toContain('url-secret');
     expect(stored).not.toContain(SECRET);
+  });
+
+  it('refuses a peer on loopback without its allowPrivate, before connecting (permanent)', async () => {
+    const [peer] = listSendingPeers(peers());
+    const { allowPrivate: _allowed, ...guarded } = peer as NonNullable<typeof peer>;
+    const result = await createPeerSink(guarded, { now: () => NOW }).send(
+      {
+        kind: 'payload',
+        title: 'r5',
+        incidentKey: 'mesh',
+        updateKey: 'mesh:r5',
+        decidedAt: NOW.toISOString(),
+        body: '{}',
+      },
+      { deliveryId: 'mesh:r5:peer:aws-eu-west-1', attempt: 1, signal: new AbortController().signal },
+    );
+    expect(result).toEqual({
+      outcome: 'permanent',
+      status: null,
+      detail: 'refused: loopback address 127.0.0.1 (set allowPrivate to allow a private destination)',
+    });
+    expect(received).toHaveLength(0);
+  });
+
+  it("reads a peer's allowPrivate from the configuration (mesh.peers[].allowPrivate)", () => {
+    const config = validateConfig(
+      {
+        vantage: { id: 'azure-westeurope', cloud: 'azure' },
+        mesh: {
+          peers: [
+            { id: 'lan-runner', url: 'http://10.0.0.7:7071/api/mesh', secret: SECRET, allowPrivate: true },
+            { id: 'aws-eu-west-1', url: 'https://mesh.example.com/api/mesh', secret: SECRET },
+          ],
+        },
+      },
+      'crosswatch.config.json',
+    );
+    expect(config.mesh.peers.map((peer) => peer.allowPrivate === true)).toEqual([true, false]);
   });
 });

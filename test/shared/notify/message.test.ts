@@ -111,6 +111,31 @@ describe('createNotificationMessage', () => {
     );
   });
 
+  it('names a vantage impaired by its control targets, and never prints an empty list', () => {
+    // Impaired by its controls (the verdict saw it), not by an inconclusive result of this target.
+    const byControls = buildProbeIncident(
+      {},
+      {
+        verdict: 'vantage-impaired',
+        impairedVantages: ['local'],
+        vantages: { a: buildVantage('local', true) },
+      },
+    );
+    expect(createNotificationMessage(buildDecision(byControls), byControls).headline).toBe(
+      'Azure control plane unreachable only from impaired vantages (local): likely our network, not Azure',
+    );
+    // A record from before the impaired vantages were kept: the words, never "()".
+    const legacy = buildProbeIncident(
+      {},
+      { verdict: 'vantage-impaired', vantages: { a: buildVantage('local', true) } },
+    );
+    const headline = createNotificationMessage(buildDecision(legacy), legacy).headline;
+    expect(headline).not.toContain('()');
+    expect(headline).toBe(
+      'Azure control plane unreachable only from vantages whose own network is impaired: likely our network, not Azure',
+    );
+  });
+
   it('counts the outage duration in an unacknowledged escalation', () => {
     const incident = buildProbeIncident();
     const decision = buildDecision(incident, { kind: 'escalate', reason: 'unacknowledged' });
@@ -153,7 +178,8 @@ describe('createNotificationMessage', () => {
       acknowledgedAt: '2026-02-02T19:50:00.000Z',
     });
     expect(message.links).toEqual([{ label: 'Tracking', url: 'https://app.azure.com/h/1LTK-9ZZ/abc' }]);
-    expect(message.seen).toContain('Subscriptions or accounts notified: 2');
+    expect(message.seen).toContain('Seen from 2 subscriptions: sub-1, sub-2');
+    expect([message.subscriptions, message.subscriptionCount]).toEqual([['sub-1', 'sub-2'], 2]);
     expect(message.likely).toEqual([
       'Workloads using Virtual Machines in East US may fail until Microsoft mitigates',
     ]);

@@ -117,9 +117,9 @@ describe('validateNotifyConfig', () => {
       'notify.outbox.maxAttempts: must be an integer from 1 to 1000',
     ],
     [
-      'a lease shorter than the attempt',
-      { outbox: { attemptTimeoutMs: 30_000, leaseMs: 20_000 } },
-      'notify.outbox.leaseMs: must exceed attemptTimeoutMs',
+      'a lease too short to renew',
+      { outbox: { leaseMs: 500 } },
+      'notify.outbox.leaseMs: must be at least 1000 ms',
     ],
     ['an unknown outbox field', { outbox: { retries: 3 } }, 'notify.outbox.retries: unknown field'],
     ['an unknown top-level field', { receivers: [] }, 'notify.receivers: unknown field'],

@@ -2,12 +2,14 @@
  * The at-least-once window, with a real crash: a child process sends a delivery through the real
  * Standard Webhooks sink and is killed (SIGKILL) while the destination holds the request, after the
  * message arrived and before the child could mark it delivered. The delivery stays pending under
- * the dead worker's lease; once the lease expires the next worker sends it again with the same
- * `webhook-id` (the delivery id), which is how a receiver deduplicates it.
+ * the dead worker's lease. The lease names its holder (host and pid): the next worker on this host
+ * sees that process is gone and sends it again at once, with the same `webhook-id` (the delivery
+ * id), which is how a receiver deduplicates it. A holder that is alive keeps its lease, renewed
+ * while its attempt lasts, until the lease runs out.
  */
 import { spawn } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { hostname, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { afterAll, expect, it } from 'vitest';
@@ -74,7 +76,11 @@ it('a worker killed between "sent" and "marked delivered" leads to one re-send w
     expect(webhookIds).toEqual([id]);
 
     const crashed = (await store.get<DeliveryRecord>(OUTBOX_COLLECTIONS.deliveries, id))?.value;
-    expect(crashed).toMatchObject({ status: 'pending', attempts: 1, lease: { owner: 'child' } });
+    expect(crashed).toMatchObject({
+      status: 'pending',
+      attempts: 1,
+      lease: { owner: 'child', host: hostname(), pid: child.pid },
+    });
 
     crashMode = false;
     const sink = createSink({
@@ -86,15 +92,17 @@ it('a worker killed between "sent" and "marked delivered" leads to one re-send w
       allowPrivate: true,
     });
     const deps = { store, sinks: [sink], settings: DEFAULT_OUTBOX_SETTINGS, workerId: 'restarted' };
-    // While the dead worker's lease lasts, nobody sends it.
-    const during = await runOutboxOnce({ ...deps, now: () => new Date(T0 + 1000) });
-    expect(during.delivered).toBe(0);
-    expect(webhookIds).toHaveLength(1);
-    // After it: sent again, same webhook-id — at least once, deduplicable by the receiver.
-    const after = await runOutboxOnce({
+    // Had the holder been alive (another host, say), its lease would hold the delivery until it ends.
+    const alive = await runOutboxOnce({
       ...deps,
-      now: () => new Date(T0 + DEFAULT_OUTBOX_SETTINGS.leaseMs + 1),
+      now: () => new Date(T0 + 1000),
+      isLeaseHolderGone: () => false,
     });
+    expect(alive.delivered).toBe(0);
+    expect(webhookIds).toHaveLength(1);
+    // The holder's process is gone from this host: taken over at once, well within the lease, and
+    // sent again with the same webhook-id — at least once, deduplicable by the receiver.
+    const after = await runOutboxOnce({ ...deps, now: () => new Date(T0 + 1000) });
     expect(after.delivered).toBe(1);
     expect(webhookIds).toEqual([id, id]);
     const final = (await store.get<DeliveryRecord>(OUTBOX_COLLECTIONS.deliveries, id))?.value;

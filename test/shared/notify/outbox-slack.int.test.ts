@@ -68,7 +68,7 @@ describe('outbox → Slack sink → loopback Slack', () => {
 
   function slackSink(name: string, path: string) {
     return createSink(
-      { kind: 'slack', name, url: `${server.url}${path}`, allowInsecure: true },
+      { kind: 'slack', name, url: `${server.url}${path}`, allowInsecure: true, allowPrivate: true },
       { now: clock.now },
     );
   }

@@ -25,6 +25,7 @@ const SUBJECT: RouteSubject = {
   plane: 'identity',
   services: ['Microsoft Entra ID', 'Azure Resource Manager'],
   regions: ['West Europe'],
+  subscriptions: ['aaaa0a0a-bb1b-cc2c-dd3d-eeeeee4e4e4e'],
   ageMs: 20 * 60_000,
   acknowledged: false,
 };

@@ -65,15 +65,37 @@ afterAll(async () => {
 
 function configs(base: string, smtpHost: { host: string; port: number }): SinkConfig[] {
   return [
-    { kind: 'slack', name: 'slack', url: `${base}/services/T000/${SENTINEL}`, allowInsecure: true },
+    {
+      kind: 'slack',
+      name: 'slack',
+      url: `${base}/services/T000/${SENTINEL}`,
+      allowInsecure: true,
+      allowPrivate: true,
+    },
     {
       kind: 'teams',
       name: 'teams',
       url: `${base}/workflows/x/invoke?api-version=1&sig=${SENTINEL}`,
       allowInsecure: true,
+      allowPrivate: true,
     },
-    { kind: 'pagerduty', name: 'pd', routingKey: SENTINEL, url: `${base}/v2/enqueue`, allowInsecure: true },
-    { kind: 'opsgenie', name: 'og', apiKey: SENTINEL, region: 'us', url: base, allowInsecure: true },
+    {
+      kind: 'pagerduty',
+      name: 'pd',
+      routingKey: SENTINEL,
+      url: `${base}/v2/enqueue`,
+      allowInsecure: true,
+      allowPrivate: true,
+    },
+    {
+      kind: 'opsgenie',
+      name: 'og',
+      apiKey: SENTINEL,
+      region: 'us',
+      url: base,
+      allowInsecure: true,
+      allowPrivate: true,
+    },
     {
       kind: 'webhook',
       name: 'hook',
@@ -88,6 +110,7 @@ function configs(base: string, smtpHost: { host: string; port: number }): SinkCo
       smtp: { ...smtpHost, secure: false, user: 'mailer', pass: SENTINEL },
       from: 'a@example.com',
       to: ['b@example.com'],
+      allowPrivate: true,
     },
     {
       kind: 'ses',

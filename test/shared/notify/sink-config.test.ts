@@ -120,6 +120,51 @@ describe('validateSinkConfig', () => {
     expect(problem(value)).toBe(message);
   });
 
+  it('accepts allowPrivate on every sink with a URL or host, as true or false only', () => {
+    const configs = [
+      { kind: 'slack', name: 's', url: 'https://hooks.slack.com/services/T0/B0/x', allowPrivate: true },
+      { kind: 'teams', name: 't', url: 'https://example.logic.azure.com/workflows/x', allowPrivate: true },
+      {
+        kind: 'pagerduty',
+        name: 'p',
+        routingKey: 'k',
+        url: 'https://pd.example.test/v2',
+        allowPrivate: true,
+      },
+      {
+        kind: 'opsgenie',
+        name: 'o',
+        apiKey: 'k',
+        region: 'eu',
+        url: 'https://og.example.test',
+        allowPrivate: false,
+      },
+      { kind: 'webhook', name: 'w', url: 'https://example.com/in', secret: SECRET, allowPrivate: true },
+      {
+        kind: 'email',
+        name: 'm',
+        smtp: { host: '10.0.0.25', port: 25 },
+        from: 'a@example.com',
+        to: ['b@example.com'],
+        allowPrivate: true,
+      },
+    ];
+    for (const config of configs) expect(validateSinkConfig(config, 'sinks[0]')).toEqual(config);
+    expect(problem({ kind: 'slack', name: 's', url: 'https://x.example', allowPrivate: 'yes' })).toBe(
+      'sinks[2].allowPrivate: must be true or false',
+    );
+    expect(
+      problem({
+        kind: 'ses',
+        name: 's',
+        region: 'eu-west-1',
+        from: 'a@example.com',
+        to: ['b@example.com'],
+        allowPrivate: true,
+      }),
+    ).toBe('sinks[2].allowPrivate: unknown setting for a ses sink');
+  });
+
   it('never echoes a secret value in its message', () => {
     const message = problem({
       kind: 'slack',

@@ -55,6 +55,7 @@ function config(port: number, smtp: Partial<EmailSinkConfig['smtp']> = {}): Emai
     smtp: { host: '127.0.0.1', port, secure: false, ...smtp },
     from: 'crosswatch <alerts@example.com>',
     to: ['oncall@example.com', 'noc@example.com'],
+    allowPrivate: true,
   };
 }
 

@@ -30,6 +30,7 @@ async function start(reply: (index: number) => ScriptedReply) {
     region: 'eu',
     url: server.url,
     allowInsecure: true,
+    allowPrivate: true,
   });
 }
 

@@ -28,6 +28,7 @@ async function start(reply: (index: number) => ScriptedReply) {
     routingKey: 'e93facc04764012d7bfb002500d5d1a6',
     url: `${server.url}/v2/enqueue`,
     allowInsecure: true,
+    allowPrivate: true,
   });
 }
 

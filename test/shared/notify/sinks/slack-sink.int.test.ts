@@ -27,6 +27,7 @@ async function sendWith(reply: ScriptedReply, attempt = 1) {
       name: 'ops-slack',
       url: `${server.url}/services/T000/B000/XXXXXXXX`,
       allowInsecure: true,
+      allowPrivate: true,
     },
     { now: () => new Date('2026-02-02T19:20:00.000Z') },
   );
@@ -87,6 +88,7 @@ describe('Slack sink', () => {
       name: 's',
       url: `${server.url}/hook`,
       allowInsecure: true,
+      allowPrivate: true,
     });
     const controller = new AbortController();
     const pending = sink.send(buildMessage(), buildContext({ signal: controller.signal }));

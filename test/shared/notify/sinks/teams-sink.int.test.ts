@@ -23,6 +23,7 @@ async function sendWith(reply: ScriptedReply, summary?: string) {
     name: 'ops-teams',
     url: `${server.url}/workflows/abc/triggers/manual/paths/invoke?api-version=1&sig=SIGNATURE123`,
     allowInsecure: true,
+    allowPrivate: true,
   });
   return sink.send(buildMessage(summary === undefined ? {} : { summary }), buildContext());
 }

@@ -18,6 +18,7 @@ import {
 
 const SECRET = `whsec_${Buffer.from('0123456789abcdef0123456789abcdef').toString('base64')}`;
 const NOW = new Date('2026-02-02T19:20:00.000Z');
+const PRIVATE_HINT = ' (set allowPrivate to allow a private destination)';
 
 const servers: RecordingServer[] = [];
 afterEach(async () => {
@@ -117,11 +118,11 @@ describe('webhook sink', () => {
   });
 
   it.each([
-    ['http://127.0.0.1:9/hook', 'loopback address 127.0.0.1'],
-    ['http://10.0.0.1/hook', 'private address 10.0.0.1'],
+    ['http://127.0.0.1:9/hook', `loopback address 127.0.0.1${PRIVATE_HINT}`],
+    ['http://10.0.0.1/hook', `private address 10.0.0.1${PRIVATE_HINT}`],
     ['http://169.254.169.254/latest/meta-data/', 'metadata address 169.254.169.254'],
     ['http://[::ffff:169.254.169.254]/latest', 'metadata address ::ffff:a9fe:a9fe'],
-    ['http://[::1]:9/hook', 'loopback address ::1'],
+    ['http://[::1]:9/hook', `loopback address ::1${PRIVATE_HINT}`],
     ['https://[fd00:ec2::254]/', 'metadata address fd00:ec2::254'],
   ])('refuses %s by default', async (url, reason) => {
     const result = await sinkFor(url, { allowInsecure: true }).send(buildMessage(), buildContext());
@@ -140,18 +141,18 @@ describe('webhook sink', () => {
   });
 
   it.each([
-    ['127.0.0.1', 'loopback'],
-    ['10.0.0.1', 'private'],
-    ['169.254.169.254', 'metadata'],
-    ['::ffff:169.254.169.254', 'metadata'],
-  ])('refuses a host name that resolves to %s (checked after DNS)', async (address, kind) => {
+    ['127.0.0.1', 'loopback', PRIVATE_HINT],
+    ['10.0.0.1', 'private', PRIVATE_HINT],
+    ['169.254.169.254', 'metadata', ''],
+    ['::ffff:169.254.169.254', 'metadata', ''],
+  ])('refuses a host name that resolves to %s (checked after DNS)', async (address, kind, hint) => {
     const lookup: LookupFunction = async () => [{ address, family: address.includes(':') ? 6 : 4 }];
     const result = await sinkFor('https://hooks.example.com/x', {}, lookup).send(
       buildMessage(),
       buildContext(),
     );
     expect(result).toMatchObject({ outcome: 'permanent', status: null });
-    expect(result.detail).toBe(`refused: hooks.example.com resolves to ${kind} address ${address}`);
+    expect(result.detail).toBe(`refused: hooks.example.com resolves to ${kind} address ${address}${hint}`);
   });
 
   it('connects to the address it checked (pinned), keeping the Host header, with one lookup', async () => {
