@@ -2,8 +2,8 @@
  * The local runner's background work: accepted inputs taken off the SQLite inbox through the
  * pipeline (drain-inbox.ts); the deliveries that queues are sent by the outbox dispatcher's per-sink
  * loops (outbox-dispatcher.ts), which this loop nudges and never waits for, so a slow sink delays
- * neither the inbox nor another sink. It runs when nudged (an input was accepted, a round queued
- * notifications) and once a second, never twice at once.
+ * neither the inbox nor another sink. It runs when an input was accepted and once a second, never
+ * twice at once; it nudges the sinks' loops only when it processed inputs.
  *
  * Acceptance comes first during a flood: while at least FLOOD_ACCEPTS webhooks were accepted within
  * FLOOD_WINDOW_MS (1,000/s and more), the background pipeline (evidence files, engine and outbox
@@ -103,8 +103,8 @@ export function startBackgroundLoop(deps: BackgroundLoopDeps): BackgroundLoop {
       }
       // A full slice: more may be pending.
       if (drained.stoppedBy === null && drained.processed + drained.rejected >= limit) again = true;
-      // Whatever this run (or a probe round, a timer) queued: each sink's loop looks now.
-      outbox.nudge();
+      // What these inputs queued goes out now; each sink's loop looks at its own queue.
+      if (drained.processed > 0) outbox.nudge();
     } while (again && !stopController.signal.aborted);
   };
   const kick = () => {

@@ -12,14 +12,13 @@
  *   every accepted input, then close the stores.
  * One runner per data directory (data-dir-lock.ts): the lock is taken before anything is opened and
  * released last. A start that fails closes everything it opened, newest first, and lets go of the
- * lock, so the process exits instead of running headless. The HTTP server bounds slow and idle
- * clients (server.headersTimeoutMs, server.requestTimeoutMs, a keep-alive timeout) and the number of
- * connections (server.maxConnections).
+ * lock, so the process exits instead of running headless. The HTTP server bounds slow clients and
+ * connections (local-http-server.ts).
  */
-import { createServer, type RequestListener, type Server } from 'node:http';
+import type { Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { join } from 'node:path';
-import type { CrosswatchConfig, ServerConfig } from '../../shared/config/crosswatch-config.ts';
+import type { CrosswatchConfig } from '../../shared/config/crosswatch-config.ts';
 import { observeSink } from '../../shared/notify/observe-sink.ts';
 import { startOutboxDispatcher } from '../../shared/notify/outbox-dispatcher.ts';
 import type { Sink } from '../../shared/notify/sink.ts';
@@ -35,6 +34,7 @@ import { securePrivateDirectory } from '../../shared/util/private-files.ts';
 import type { WebhookConfig } from '../../shared/webhook/webhook-config.ts';
 import { type BackgroundLoop, startBackgroundLoop } from './background-loop.ts';
 import { acquireDataDirLock, type DataDirLock } from './data-dir-lock.ts';
+import { createLocalHttpServer, type HttpLimits } from './local-http-server.ts';
 import { createLocalRequestListener } from './local-routes.ts';
 import { startLocalSchedules } from './local-schedules.ts';
 import { ensureLocalToken, type LocalToken } from './local-token.ts';
@@ -69,19 +69,6 @@ export interface LocalRunnerInfo {
   readonly http: HttpLimits;
 }
 
-export interface HttpLimits {
-  readonly headersTimeoutMs: number;
-  readonly requestTimeoutMs: number;
-  readonly keepAliveTimeoutMs: number;
-  readonly connectionsCheckingIntervalMs: number;
-  readonly maxConnections: number;
-}
-
-/** An idle keep-alive connection is closed after this. */
-export const KEEP_ALIVE_TIMEOUT_MS = 5000;
-/** A connection over server.maxConnections is logged at most this often (each one is counted). */
-const DROP_WARNING_INTERVAL_MS = 60_000;
-
 export interface LocalRunner {
   readonly info: LocalRunnerInfo;
   /** Graceful: stop accepting, finish in-flight work, process every accepted input, close. */
@@ -115,57 +102,6 @@ function listen(server: Server, host: string, port: number): Promise<void> {
       resolve();
     });
   });
-}
-
-/**
- * node:http checks the header and request timeouts only every connectionsCheckingInterval (30 s by
- * default, which let a slow client hold a socket 81 s with the 60 s default): check often enough
- * that a timeout is enforced within a quarter of it, at most a second late.
- */
-function toCheckingInterval(headersTimeoutMs: number): number {
-  return Math.min(1000, Math.max(10, Math.floor(headersTimeoutMs / 4)));
-}
-
-function createHttpServer(
-  settings: ServerConfig,
-  listener: RequestListener,
-  deps: { readonly logger: Logger; readonly metrics: InMemoryMetrics; readonly now: () => Date },
-): { server: Server; limits: HttpLimits } {
-  const connectionsCheckingIntervalMs = toCheckingInterval(settings.headersTimeoutMs);
-  const server = createServer(
-    {
-      headersTimeout: settings.headersTimeoutMs,
-      requestTimeout: settings.requestTimeoutMs,
-      connectionsCheckingInterval: connectionsCheckingIntervalMs,
-    },
-    listener,
-  );
-  server.keepAliveTimeout = KEEP_ALIVE_TIMEOUT_MS;
-  server.maxConnections = settings.maxConnections;
-  let dropped = 0;
-  let warnedAt = Number.NEGATIVE_INFINITY;
-  // node:http closes a connection over maxConnections at once, before reading anything from it.
-  server.on('drop', () => {
-    dropped++;
-    deps.metrics.count('http_connections_dropped');
-    const at = deps.now().getTime();
-    if (at - warnedAt < DROP_WARNING_INTERVAL_MS) return;
-    warnedAt = at;
-    deps.logger.warn('connection refused: server.maxConnections reached', {
-      maxConnections: settings.maxConnections,
-      droppedSinceStart: dropped,
-    });
-  });
-  return {
-    server,
-    limits: {
-      headersTimeoutMs: server.headersTimeout,
-      requestTimeoutMs: server.requestTimeout,
-      keepAliveTimeoutMs: server.keepAliveTimeout,
-      connectionsCheckingIntervalMs,
-      maxConnections: server.maxConnections,
-    },
-  };
 }
 
 /** The data directory, 0700 (tightened when it let others in), and this runner's lock on it. */
@@ -234,7 +170,7 @@ async function openLocalRunner(
   // not work from a data directory another runner is serving. Inputs accepted in the meantime are
   // durable and taken by the loop's first run.
   let background: BackgroundLoop | undefined;
-  const { server, limits } = createHttpServer(
+  const { server, limits } = createLocalHttpServer(
     config.server,
     createLocalRequestListener({
       runtime,
@@ -266,10 +202,10 @@ async function openLocalRunner(
   const host = address.family === 'IPv6' ? `[${address.address}]` : address.address;
   const url = `http://${host}:${address.port}`;
 
-  const kick = () => void loop.kick();
-  const schedules = await startLocalSchedules({ runtime, pipeline, logger, kick });
+  // A round or timer that queued notifications wakes the sinks' loops (nothing for the inbox to do).
+  const schedules = await startLocalSchedules({ runtime, pipeline, logger, kick: () => dispatcher.nudge() });
   // Inputs accepted before a previous shutdown or crash are processed now.
-  kick();
+  void loop.kick();
 
   let closing: Promise<void> | undefined;
   return {

@@ -1,8 +1,8 @@
 /**
  * The local runner's schedules, each a pipeline job on a loop (schedule-loop.ts): the probe rounds
  * from this vantage, the provider pollers (when configured), the engine's timers, the heartbeat and
- * the watchdog over the peers, and retention. A job that queued notifications nudges the background
- * loop so they leave at once. A failed run is logged; the next one is tried on schedule.
+ * the watchdog over the peers, and retention. A job that queued notifications nudges the outbox's
+ * per-sink loops (`kick`) so they leave at once. A failed run is logged; the next one is tried on schedule.
  */
 import { parseSchedule } from '../../shared/config/schedule.ts';
 import type { SqliteInbox } from '../../shared/inbox/sqlite-inbox.ts';
@@ -27,7 +27,7 @@ export interface LocalSchedulesDeps {
   readonly runtime: Runtime<SqliteInbox>;
   readonly pipeline: PipelineDeps;
   readonly logger: Logger;
-  /** Nudges the background loop (notifications were queued). */
+  /** Wakes the outbox's per-sink loops (notifications were queued). */
   readonly kick: () => void;
 }
 
