@@ -1,18 +1,22 @@
 /**
  * Engine benchmark (issue [engine]): 10,000 Service Health webhooks (Azure Monitor common alert
- * schema JSON text) for ONE incident, across 500 subscriptions, carrying the 4 published updates
- * (Active, Active with a new communicationId, Resolved, RCA), 5 copies each, shuffled; each goes
- * through normalizeText + processEvent. Printed per store: decisions/s and the non-duplicate
- * decisions (must be exactly 4: open, update, resolve, update). The floor is the same storm through
- * normalizeText alone, and the ratio of each store's time to it. Stores: memory, SQLite (file),
- * Azure Table on Azurite and DynamoDB on dynalite (started here through the test helpers); a store
- * whose adapter or server is not available is skipped with a notice.
+ * schema JSON text, from bench/service-health-storm.ts) for ONE incident, across 500 subscriptions,
+ * carrying the 4 published updates (Active, Active with a new communicationId, Resolved, RCA), 5
+ * copies each, shuffled. Per store, two paths, each on a fresh store (its own file or table):
+ * - one at a time: normalizeText + processEvent per webhook (the engine's per-event path);
+ * - batched: normalizeText of BATCH webhooks, then ONE processEvents call for their events (one
+ *   getMany, one conditional write per incident, one putMany for the decision log per call).
+ * Printed per path: decisions/s, its time against the floor, and the non-duplicate decisions (must
+ * be exactly 4: open, update, resolve, update — a goal line each); then the batched/one-at-a-time
+ * ratio of decisions/s (for reading). The floor is the same storm through normalizeText alone.
+ * Stores: memory, SQLite (file), Azure Table on Azurite and DynamoDB on dynalite (started here
+ * through the test helpers); a store whose server cannot start is skipped with a notice, and its
+ * goals are reported as skipped.
  */
-import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { processEvent } from '../shared/engine/process-event.ts';
-import type { CrosswatchEvent } from '../shared/event/schema.ts';
+import { processEvent, processEvents } from '../shared/engine/process-event.ts';
 import { normalizeText } from '../shared/ingest/normalize.ts';
 import { createAzureTableStore } from '../shared/store/azure-table-store.ts';
 import { createDynamoDbStore, ensureDynamoDbTable } from '../shared/store/dynamodb-store.ts';
@@ -21,148 +25,93 @@ import type { StateStore } from '../shared/store/ports.ts';
 import { createSqliteStore } from '../shared/store/sqlite-store.ts';
 import { startAzurite } from '../test/helpers/azurite.ts';
 import { startDynalite } from '../test/helpers/dynalite.ts';
-import { verdict } from './lib.ts';
+import { type GoalLine, verdict } from './lib.ts';
+import { buildServiceHealthStorm, FOUR_UPDATES } from './service-health-storm.ts';
 
 const SUBSCRIPTIONS = 500;
 const COPIES = 5;
-const TEMPLATE_SUBSCRIPTION = '3f2a9c1e-7b4d-4e8a-9c21-5d6e7f8a9b0c';
-const UPDATES = [
-  {
-    communicationId: '11000098765432',
-    stage: 'Active',
-    status: 'Active',
-    at: '2026-02-02T20:13:51.5612836Z',
-  },
-  {
-    communicationId: '11000098765499',
-    stage: 'Active',
-    status: 'Active',
-    at: '2026-02-02T21:05:12.0000000Z',
-  },
-  {
-    communicationId: '11000098765555',
-    stage: 'Resolved',
-    status: 'Resolved',
-    at: '2026-02-03T01:30:00.0000000Z',
-  },
-  { communicationId: '11000098769999', stage: 'RCA', status: 'Resolved', at: '2026-02-06T10:00:00.0000000Z' },
-] as const;
+/** Webhooks whose events go to one processEvents call (the local drain's pass size). */
+const BATCH = 500;
+const NOW = new Date('2026-02-06T12:00:00.000Z');
+/** The non-duplicate decision kinds of the storm, sorted. */
+const EXPECTED_KINDS = 'open, resolve, update, update';
 
-type Normalize = typeof normalizeText;
+type PathName = 'one at a time' | 'batched';
+const PATHS: readonly { readonly name: PathName; readonly table: string; readonly label: string }[] = [
+  { name: 'one at a time', table: 'one', label: 'one at a time (processEvent per event)' },
+  { name: 'batched', table: 'batched', label: `batched (processEvents per ${BATCH} webhooks)` },
+];
 
-function subscriptionId(index: number): string {
-  return `${index.toString(16).padStart(8, '0')}-7b4d-4e8a-9c21-5d6e7f8a9b0c`;
-}
-
-function seededShuffle<T>(items: T[], seed: number): T[] {
-  let state = seed >>> 0;
-  const random = () => {
-    state = (Math.imul(state, 1664525) + 1013904223) >>> 0;
-    return state / 4294967296;
-  };
-  for (let i = items.length - 1; i > 0; i--) {
-    const j = Math.floor(random() * (i + 1));
-    [items[i], items[j]] = [items[j] as T, items[i] as T];
-  }
-  return items;
-}
-
-/** The 10,000 webhook bodies, shuffled. */
-export function buildServiceHealthStorm(): string[] {
-  const template = JSON.parse(readFileSync('bench/payloads/service-health-incident-active.json', 'utf8'));
-  const bodies: string[] = [];
-  for (const update of UPDATES) {
-    const payload = structuredClone(template);
-    const context = payload.data.alertContext;
-    context.properties.stage = update.stage;
-    context.properties.communicationId = update.communicationId;
-    context.status = update.status;
-    context.eventTimestamp = update.at;
-    context.submissionTimestamp = update.at;
-    payload.data.essentials.firedDateTime = update.at;
-    if (update.status === 'Resolved') context.properties.impactMitigationTime = UPDATES[2].at;
-    const text = JSON.stringify(payload);
-    for (let s = 0; s < SUBSCRIPTIONS; s++) {
-      const body = text.replaceAll(TEMPLATE_SUBSCRIPTION, subscriptionId(s));
-      for (let copy = 0; copy < COPIES; copy++) bodies.push(body);
-    }
-  }
-  return seededShuffle(bodies, 20260202);
-}
-
-interface StoreRun {
+interface StoreKind {
   readonly name: string;
-  readonly open: () => Promise<{ store: StateStore; stop: () => Promise<void> } | string>;
+  /** Starts the server (if any); `open(table)` gives a fresh, empty store named after `table`. */
+  readonly start: () => Promise<{ open: (table: string) => Promise<StateStore>; stop: () => Promise<void> }>;
 }
 
-function storeRuns(dir: string): StoreRun[] {
+function storeKinds(dir: string): StoreKind[] {
   return [
     {
       name: 'memory',
-      open: async () => ({ store: createMemoryStore(), stop: async () => {} }),
+      start: async () => ({ open: async () => createMemoryStore(), stop: async () => {} }),
     },
     {
       name: 'sqlite',
-      open: async () => {
-        const store = createSqliteStore({ path: join(dir, 'engine-bench.db') });
-        return { store, stop: () => store.close() };
-      },
+      start: async () => ({
+        open: async (table) => createSqliteStore({ path: join(dir, `engine-bench-${table}.db`) }),
+        stop: async () => {},
+      }),
     },
     {
       name: 'azure-table (Azurite)',
-      open: async () => {
+      start: async () => {
         const server = await startAzurite();
-        const store = createAzureTableStore({
-          connectionString: server.connectionString,
-          tableName: 'enginebench',
-        });
         return {
-          store,
-          stop: async () => {
-            await store.close();
-            await server.stop();
-          },
+          open: async (table) =>
+            createAzureTableStore({
+              connectionString: server.connectionString,
+              tableName: `enginebench${table}`,
+            }),
+          stop: () => server.stop(),
         };
       },
     },
     {
       name: 'dynamodb (dynalite)',
-      open: async () => {
+      start: async () => {
         const server = await startDynalite();
-        const options = {
-          tableName: 'engine-bench',
-          client: {
-            endpoint: server.endpoint,
-            region: 'us-east-1',
-            credentials: { accessKeyId: 'local', secretAccessKey: 'local' },
-          },
-        };
-        await ensureDynamoDbTable(options);
-        const store = createDynamoDbStore(options);
         return {
-          store,
-          stop: async () => {
-            await store.close();
-            await server.stop();
+          open: async (table) => {
+            const options = {
+              tableName: `engine-bench-${table}`,
+              client: {
+                endpoint: server.endpoint,
+                region: 'us-east-1',
+                credentials: { accessKeyId: 'local', secretAccessKey: 'local' },
+              },
+            };
+            await ensureDynamoDbTable(options);
+            return createDynamoDbStore(options);
           },
+          stop: () => server.stop(),
         };
       },
     },
   ];
 }
 
-async function runStorm(
-  bodies: readonly string[],
-  normalize: Normalize,
-  store: StateStore,
-): Promise<{ ms: number; decisions: number; distinct: string[] }> {
-  const now = new Date('2026-02-06T12:00:00.000Z');
+interface PathResult {
+  readonly ms: number;
+  readonly decisions: number;
+  readonly distinct: string[];
+}
+
+async function runOneAtATime(bodies: readonly string[], store: StateStore): Promise<PathResult> {
   const distinct: string[] = [];
   let decisions = 0;
   const start = process.hrtime.bigint();
   for (const body of bodies) {
-    for (const event of normalize(body, { now: () => now }).events) {
-      for (const decision of await processEvent(event as CrosswatchEvent, { store, now })) {
+    for (const event of normalizeText(body, { now: () => NOW }).events) {
+      for (const decision of await processEvent(event, { store, now: NOW })) {
         decisions++;
         if (decision.kind !== 'duplicate') distinct.push(decision.kind);
       }
@@ -171,11 +120,34 @@ async function runStorm(
   return { ms: Number(process.hrtime.bigint() - start) / 1e6, decisions, distinct };
 }
 
-export async function runEngineBenchmarks(): Promise<boolean> {
+async function runBatched(bodies: readonly string[], store: StateStore): Promise<PathResult> {
+  const distinct: string[] = [];
+  let decisions = 0;
+  const start = process.hrtime.bigint();
+  for (let i = 0; i < bodies.length; i += BATCH) {
+    const events = bodies
+      .slice(i, i + BATCH)
+      .flatMap((body) => normalizeText(body, { now: () => NOW }).events);
+    for (const decision of await processEvents(events, { store, now: NOW })) {
+      decisions++;
+      if (decision.kind !== 'duplicate') distinct.push(decision.kind);
+    }
+  }
+  return { ms: Number(process.hrtime.bigint() - start) / 1e6, decisions, distinct };
+}
+
+const perSecond = (count: number, ms: number) => count / (ms / 1000);
+const formatCount = (value: number) => Math.round(value).toLocaleString('en-US');
+
+export async function runEngineBenchmarks(): Promise<GoalLine[]> {
   console.log(
-    `engine: ${SUBSCRIPTIONS * COPIES * UPDATES.length} Service Health webhooks, 1 incident, ${SUBSCRIPTIONS} subscriptions, 4 updates, shuffled`,
+    `engine: ${SUBSCRIPTIONS * COPIES * FOUR_UPDATES.length} Service Health webhooks, 1 incident, ${SUBSCRIPTIONS} subscriptions, 4 updates, shuffled`,
   );
-  const bodies = buildServiceHealthStorm();
+  const bodies = buildServiceHealthStorm({
+    updates: FOUR_UPDATES,
+    subscriptions: SUBSCRIPTIONS,
+    copies: COPIES,
+  });
 
   // Floor: the same storm through normalize only.
   let sink = 0;
@@ -183,40 +155,59 @@ export async function runEngineBenchmarks(): Promise<boolean> {
   for (const body of bodies) sink += normalizeText(body).events.length;
   const floorMs = Number(process.hrtime.bigint() - floorStart) / 1e6;
   if (sink !== bodies.length) throw new Error(`expected one event per webhook, got ${sink}`);
-  console.log(
-    `  floor (normalize only): ${Math.round(bodies.length / (floorMs / 1000)).toLocaleString('en-US')} webhooks/s`,
-  );
+  console.log(`  floor (normalize only): ${formatCount(perSecond(bodies.length, floorMs))} webhooks/s`);
 
   const dir = mkdtempSync(join(tmpdir(), 'crosswatch-engine-bench-'));
-  let pass = true;
+  const goals: GoalLine[] = [];
+  const goalFor = (store: string, path: PathName) =>
+    `engine: ${store} ${path}: exactly 4 non-duplicate decisions`;
   try {
-    for (const run of storeRuns(dir)) {
-      let opened: Awaited<ReturnType<StoreRun['open']>>;
+    for (const kind of storeKinds(dir)) {
+      let server: Awaited<ReturnType<StoreKind['start']>>;
       try {
-        opened = await run.open();
+        server = await kind.start();
       } catch (error) {
-        opened = error instanceof Error ? error.message : String(error);
-      }
-      if (typeof opened === 'string') {
-        console.log(`  ${run.name}: skipped — ${opened}`);
+        console.log(`  ${kind.name}: skipped — ${error instanceof Error ? error.message : String(error)}`);
+        for (const path of PATHS)
+          goals.push({ goal: goalFor(kind.name, path.name), pass: false, skipped: true });
         continue;
       }
       try {
-        const result = await runStorm(bodies, normalizeText, opened.store);
-        const kinds = [...result.distinct].sort().join(', ');
-        const exact = kinds === 'open, resolve, update, update';
-        pass &&= exact;
-        console.log(
-          `  ${run.name}: ${Math.round(result.decisions / (result.ms / 1000)).toLocaleString('en-US')} decisions/s, ` +
-            `${(result.ms / floorMs).toFixed(1)}× the floor; non-duplicate decisions: ${result.distinct.length} ` +
-            `(${result.distinct.join(', ')}) ${verdict(exact)}`,
-        );
+        console.log(`  ${kind.name}:`);
+        const rates: number[] = [];
+        for (const path of PATHS) {
+          const store = await server.open(path.table);
+          let result: PathResult;
+          try {
+            result =
+              path.name === 'batched' ? await runBatched(bodies, store) : await runOneAtATime(bodies, store);
+          } catch (error) {
+            console.log(
+              `    ${path.label}: failed — ${error instanceof Error ? error.message : String(error)}  ${verdict(false)}`,
+            );
+            goals.push({ goal: goalFor(kind.name, path.name), pass: false });
+            continue;
+          } finally {
+            await store.close();
+          }
+          const exact = [...result.distinct].sort().join(', ') === EXPECTED_KINDS;
+          const rate = perSecond(result.decisions, result.ms);
+          rates.push(rate);
+          goals.push({ goal: goalFor(kind.name, path.name), pass: exact });
+          console.log(
+            `    ${path.label}: ${formatCount(rate)} decisions/s, ${(result.ms / floorMs).toFixed(1)}× the floor; ` +
+              `non-duplicate decisions: ${result.distinct.length} (${result.distinct.join(', ')}) ${verdict(exact)}`,
+          );
+        }
+        const [one, batched] = rates;
+        if (rates.length === PATHS.length && one !== undefined && batched !== undefined)
+          console.log(`    batched / one at a time: ${(batched / one).toFixed(1)}× the decisions/s`);
       } finally {
-        await opened.stop();
+        await server.stop();
       }
     }
   } finally {
     rmSync(dir, { recursive: true, force: true });
   }
-  return pass;
+  return goals;
 }

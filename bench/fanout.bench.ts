@@ -25,7 +25,7 @@ import { drainOutbox } from '../shared/notify/outbox-worker.ts';
 import type { Sink } from '../shared/notify/sink.ts';
 import { createSqliteStore } from '../shared/store/sqlite-store.ts';
 import { type Loopback, startHttpServer } from '../test/helpers/loopback-servers.ts';
-import { verdict } from './lib.ts';
+import { type GoalLine, verdict } from './lib.ts';
 
 const DECISIONS = 1000;
 const SINKS = 3;
@@ -138,7 +138,7 @@ async function runOutbox(
   }
 }
 
-export async function runFanoutBenchmarks(): Promise<boolean> {
+export async function runFanoutBenchmarks(): Promise<GoalLine[]> {
   const dir = mkdtempSync(join(tmpdir(), 'crosswatch-fanout-bench-'));
   const { servers, sinks, received } = await startSinks();
   try {
@@ -181,7 +181,7 @@ export async function runFanoutBenchmarks(): Promise<boolean> {
       `  ratio ${ratio.toFixed(2)}× the floor's time, median of ${rounds} rounds (target ≤ ${TARGET_RATIO}×)  ${verdict(pass)}`,
     );
     if (received() < deliveries * rounds * 2) throw new Error('the loopback sinks received too few requests');
-    return pass;
+    return [{ goal: `fanout: outbox ≤ ${TARGET_RATIO}× the floor's time`, pass }];
   } finally {
     await Promise.all(servers.map((server) => server.close()));
     rmSync(dir, { recursive: true, force: true });

@@ -79,3 +79,38 @@ export function verdict(pass: boolean): string {
 export function formatRate(nsPerOp: number): string {
   return `${Math.round(1e9 / nsPerOp).toLocaleString('en-US')} ops/s (${(nsPerOp / 1000).toFixed(1)} µs/op)`;
 }
+
+/** One goal a benchmark checks, for the run's closing summary (`skipped`: it could not be measured here). */
+export interface GoalLine {
+  readonly goal: string;
+  readonly pass: boolean;
+  readonly skipped?: boolean;
+}
+
+/** A goal's verdict word for the closing summary. */
+export function describeGoalStatus(line: GoalLine): 'PASS' | 'MISS' | 'SKIPPED' {
+  if (line.skipped) return 'SKIPPED';
+  return line.pass ? 'PASS' : 'MISS';
+}
+
+/**
+ * The run's closing summary: one row per goal (PASS / MISS / SKIPPED), then one verdict line that
+ * says "all N goals met" only when nothing missed and nothing was skipped.
+ */
+export function summarizeGoals(lines: readonly GoalLine[]): string[] {
+  const rows = lines.map((line) => `  ${describeGoalStatus(line).padEnd(8)} ${line.goal}`);
+  const missed = lines.filter((line) => describeGoalStatus(line) === 'MISS').map((line) => line.goal);
+  const skipped = lines.filter((line) => line.skipped).map((line) => line.goal);
+  const total = lines.length;
+  const goals = total === 1 ? 'goal' : 'goals';
+  if (total === 0) return ['no goals were checked'];
+  if (missed.length === 0 && skipped.length === 0) return [...rows, `all ${total} ${goals} met`];
+  const parts = [
+    missed.length === 0
+      ? `0 of ${total} ${goals} missed`
+      : `${missed.length} of ${total} ${goals} missed: ${missed.join(', ')}`,
+  ];
+  if (skipped.length > 0)
+    parts.push(`${skipped.length} skipped (not measurable here: ${skipped.join(', ')})`);
+  return [...rows, parts.join('; ')];
+}

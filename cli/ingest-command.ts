@@ -28,7 +28,7 @@ Inputs (each FILE, or - for standard input):
                            holding a crosswatch event, is read as JSON lines)
 
 Options:
-  --data DIR               data directory (default ${DEFAULT_DATA_DIR}): DIR/crosswatch.db and DIR/evidence
+  --data DIR               data directory (default ${DEFAULT_DATA_DIR}): DIR/crosswatch.db and DIR/evidence.db
   --config FILE            JSON file whose "engine" section overrides the engine defaults
   --clock input|system     the engine's clock: input (default) decides each event at its own time
                            (data.updatedAt), so a recorded sequence replays as it happened; system

@@ -1,28 +1,29 @@
 /**
  * The CLI's local data directory (`--data DIR`, default `./.crosswatch`): the embedded SQLite state
- * store in `DIR/crosswatch.db` and the evidence archive in `DIR/evidence`. Every command that reads
- * or writes engine or notify state opens it through here, so they all agree on the layout.
+ * store in `DIR/crosswatch.db` and the SQLite evidence archive in `DIR/evidence.db` (the local
+ * runner's defaults too, so `serve` and the CLI share both files). Every command that reads or
+ * writes engine or notify state opens it through here, so they all agree on the layout.
  */
 import { mkdir, stat } from 'node:fs/promises';
 import { join, resolve } from 'node:path';
-import { createDirectoryEvidenceArchive } from '../shared/store/evidence-directory.ts';
+import { createSqliteEvidenceArchive } from '../shared/store/evidence-sqlite.ts';
 import type { EvidenceArchive, StateStore } from '../shared/store/ports.ts';
 import { createSqliteStore } from '../shared/store/sqlite-store.ts';
 
 export const DEFAULT_DATA_DIR = './.crosswatch';
 export const DATABASE_FILE = 'crosswatch.db';
-export const EVIDENCE_DIR = 'evidence';
+export const EVIDENCE_FILE = 'evidence.db';
 
 export interface DataStore {
   /** The data directory as given. */
   readonly dir: string;
   /** `DIR/crosswatch.db`. */
   readonly databasePath: string;
-  /** `DIR/evidence`. */
-  readonly evidenceRoot: string;
+  /** `DIR/evidence.db`. */
+  readonly evidencePath: string;
   readonly store: StateStore;
   readonly evidence: EvidenceArchive;
-  /** Closes the store (idempotent). */
+  /** Closes the evidence archive and the store (idempotent). */
   close(): Promise<void>;
 }
 
@@ -65,7 +66,7 @@ export async function openDataStore(dir: string, options: OpenDataStoreOptions =
     throw new DataDirectoryError(dir, `cannot be created (${describeCause(error)})`, { cause: error });
   }
   const databasePath = join(dir, DATABASE_FILE);
-  const evidenceRoot = join(dir, EVIDENCE_DIR);
+  const evidencePath = join(dir, EVIDENCE_FILE);
   let store: StateStore;
   try {
     store = createSqliteStore({ path: resolve(databasePath) });
@@ -73,21 +74,32 @@ export async function openDataStore(dir: string, options: OpenDataStoreOptions =
     const detail = error instanceof Error ? error.message : String(error);
     throw new DataDirectoryError(dir, `cannot open ${DATABASE_FILE} (${detail})`, { cause: error });
   }
-  const evidence = createDirectoryEvidenceArchive({
-    root: evidenceRoot,
-    ...(options.now ? { now: options.now } : {}),
-  });
+  let evidence: ReturnType<typeof createSqliteEvidenceArchive>;
+  try {
+    evidence = createSqliteEvidenceArchive({
+      path: resolve(evidencePath),
+      ...(options.now ? { now: options.now } : {}),
+    });
+  } catch (error) {
+    await store.close();
+    const detail = error instanceof Error ? error.message : String(error);
+    throw new DataDirectoryError(dir, `cannot open ${EVIDENCE_FILE} (${detail})`, { cause: error });
+  }
   let closed = false;
   return {
     dir,
     databasePath,
-    evidenceRoot,
+    evidencePath,
     store,
     evidence,
     async close() {
       if (closed) return;
       closed = true;
-      await store.close();
+      try {
+        await evidence.close();
+      } finally {
+        await store.close();
+      }
     },
   };
 }

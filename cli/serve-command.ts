@@ -122,7 +122,9 @@ function formatBanner(
   const store = config.store.kind === 'sqlite' ? `sqlite ${config.store.path}` : config.store.kind;
   lines.push(`  store       ${store}; inbox ${info.inboxPath} (group commit)`);
   const evidence =
-    config.evidence.kind === 'directory' ? `directory ${config.evidence.path}` : config.evidence.kind;
+    config.evidence.kind === 'sqlite' || config.evidence.kind === 'directory'
+      ? `${config.evidence.kind} ${config.evidence.path}`
+      : config.evidence.kind;
   lines.push(`  evidence    ${evidence} (${config.evidence.retentionDays} days)`);
   if (!config.probes.enabled) lines.push('  probes      disabled');
   else if (info.targets) {

@@ -5,6 +5,9 @@
  * own — the Storage Queue inbox, the deployment id and peers from app settings — plus per-invocation
  * logging. Nothing is opened at import time, so indexing the app costs only the registrations.
  *
+ * `inboxReceiver()` reads the same queue beside the trigger (the `processInbox` function's batches),
+ * with the same connection string and queue name as the inbox.
+ *
  * Azure-only app settings (beside the CROSSWATCH_* configuration settings):
  *   CROSSWATCH_STORAGE        connection string of the queue account (also the queue trigger's `connection`)
  *   CROSSWATCH_INBOX_QUEUE    inbox queue name (default crosswatch-inbox; poison: <name>-poison)
@@ -13,6 +16,7 @@
  */
 import type { InvocationContext } from '@azure/functions';
 import { loadConfig } from '../../shared/config/load-config.ts';
+import type { AzureQueueReceiver } from '../../shared/inbox/azure-queue-receiver.ts';
 import type { Inbox, InboxEntry } from '../../shared/inbox/inbox.ts';
 import { decodeInboxMessage, InvalidQueueMessageError } from '../../shared/inbox/queue-inbox-message.ts';
 import type { Logger } from '../../shared/observability/logger.ts';
@@ -55,11 +59,15 @@ export interface AppContextOptions {
   readonly credentialFor?: CredentialFor;
   /** Entra signing keys for secure webhooks (tests: a local JWKS). */
   readonly fetchJwks?: EntraKeyResolver;
+  /** How long messages taken into a `processInbox` batch stay invisible (default 60 s; tests: 1–2 s). */
+  readonly inboxBatchVisibilitySeconds?: number;
 }
 
 export interface AppContext {
   readonly runtime: Runtime;
   readonly options: AppContextOptions;
+  /** The inbox queue read directly (opened on first use, then kept); null without CROSSWATCH_STORAGE. */
+  inboxReceiver(): Promise<AzureQueueReceiver | null>;
   /** This invocation's logger and metrics (flush the metrics before returning). */
   observe(context: InvocationContext): { readonly logger: Logger; readonly metrics: Metrics };
 }
@@ -77,6 +85,11 @@ export async function configureAppContext(options: AppContextOptions): Promise<v
     .catch(() => undefined);
 }
 
+/** The inbox queue's name (CROSSWATCH_INBOX_QUEUE, default crosswatch-inbox). */
+function readInboxQueueName(env: Readonly<Record<string, string | undefined>>): string {
+  return env[AZURE_SETTINGS.inboxQueue] || DEFAULT_INBOX_QUEUE;
+}
+
 /** The Storage Queue inbox (CROSSWATCH_STORAGE, CROSSWATCH_INBOX_QUEUE); the error names a missing setting. */
 function openQueueInbox(env: Readonly<Record<string, string | undefined>>): OpenInbox<Inbox> {
   return async (overflow) => {
@@ -85,7 +98,7 @@ function openQueueInbox(env: Readonly<Record<string, string | undefined>>): Open
     const { createAzureQueueInbox } = await import('../../shared/inbox/azure-queue-inbox.ts');
     return createAzureQueueInbox({
       connectionString,
-      queueName: env[AZURE_SETTINGS.inboxQueue] || DEFAULT_INBOX_QUEUE,
+      queueName: readInboxQueueName(env),
       ...(overflow ? { overflow } : {}),
     });
   };
@@ -106,9 +119,22 @@ async function buildAppContext(options: AppContextOptions): Promise<AppContext> 
     ...(options.pollEndpoints ? { pollEndpoints: options.pollEndpoints } : {}),
     ...(options.fetchJwks ? { fetchJwks: options.fetchJwks } : {}),
   });
+  const receiver = keepOnSuccess(async (): Promise<AzureQueueReceiver | null> => {
+    const connectionString = env[AZURE_SETTINGS.storage];
+    if (!connectionString) return null;
+    const { createAzureQueueReceiver } = await import('../../shared/inbox/azure-queue-receiver.ts');
+    return createAzureQueueReceiver({
+      connectionString,
+      queueName: readInboxQueueName(env),
+      ...(options.inboxBatchVisibilitySeconds
+        ? { visibilityTimeoutSeconds: options.inboxBatchVisibilitySeconds }
+        : {}),
+    });
+  });
   return {
     runtime,
     options,
+    inboxReceiver: receiver.get,
     observe(context) {
       const settings = {
         level: config.log.level,

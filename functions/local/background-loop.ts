@@ -6,16 +6,15 @@
  * twice at once; it nudges the sinks' loops only when it processed inputs.
  *
  * Acceptance comes first during a flood: while at least FLOOD_ACCEPTS webhooks were accepted within
- * FLOOD_WINDOW_MS (1,000/s and more), the background pipeline (evidence files, engine and outbox
+ * FLOOD_WINDOW_MS (1,000/s and more), the background pipeline (evidence, engine and outbox
  * writes, each with its own fsync) would compete with the inbox's commits for the disk and the CPU,
  * so it processes at most FLOOD_SLICE entries per FLOOD_MAX_DEFER_MS instead of running flat out.
  * Below that rate (every real action group) nothing waits. Nothing is skipped either: what was
  * accepted stays pending in the inbox and is processed as soon as the flood subsides, or at shutdown.
  */
-import type { InboxQueue } from '../../shared/inbox/inbox.ts';
 import type { OutboxDispatcher } from '../../shared/notify/outbox-dispatcher.ts';
 import type { Logger } from '../../shared/observability/logger.ts';
-import { drainInbox } from '../../shared/pipeline/drain-inbox.ts';
+import { DRAIN_BATCH_SIZE, type DrainableInbox, drainInbox } from '../../shared/pipeline/drain-inbox.ts';
 import type { PipelineDeps } from '../../shared/pipeline/pipeline-deps.ts';
 
 /** How often the loop looks for due retries and pending inputs without a nudge. */
@@ -25,7 +24,6 @@ const FLOOD_ACCEPTS = 100;
 const FLOOD_MAX_DEFER_MS = 1000;
 const FLOOD_SLICE = 25;
 const FLOOD_POLL_MS = 50;
-const DRAIN_SLICE = 100;
 
 export interface FloodGauge {
   /** Counts one accepted webhook. */
@@ -54,7 +52,7 @@ export function createFloodGauge(clock: () => number = () => performance.now()):
 }
 
 export interface BackgroundLoopDeps {
-  readonly inbox: InboxQueue;
+  readonly inbox: DrainableInbox;
   readonly pipeline: PipelineDeps;
   readonly outbox: OutboxDispatcher;
   readonly logger: Logger;
@@ -96,7 +94,7 @@ export function startBackgroundLoop(deps: BackgroundLoopDeps): BackgroundLoop {
   const runOnce = async () => {
     do {
       again = false;
-      const limit = (await yieldToFlood()) ? FLOOD_SLICE : DRAIN_SLICE;
+      const limit = (await yieldToFlood()) ? FLOOD_SLICE : DRAIN_BATCH_SIZE;
       const drained = await drainInbox(inbox, pipeline, { limit });
       if (drained.processed + drained.rejected > 0) {
         logger.info('inputs processed', { processed: drained.processed, rejected: drained.rejected });

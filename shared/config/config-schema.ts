@@ -107,8 +107,16 @@ export const StoreSection = Type.Union(
 
 export const EvidenceSection = Type.Object(
   {
-    kind: Enum(['directory', 'azure-blob', 's3', 'none'], 'Where raw inputs are archived.', 'directory'),
-    path: Type.Optional(NonEmpty('Directory (kind directory; default <dataDir>/evidence).')),
+    kind: Enum(
+      ['sqlite', 'directory', 'azure-blob', 's3', 'none'],
+      'Where raw inputs are archived. Default: one SQLite file in the data directory.',
+      'sqlite',
+    ),
+    path: Type.Optional(
+      NonEmpty(
+        'The SQLite file (kind sqlite; default <dataDir>/evidence.db) or the directory (kind directory; default <dataDir>/evidence).',
+      ),
+    ),
     connectionString: Type.Optional(NonEmpty('Storage connection string (kind azure-blob).')),
     container: Type.Optional(NonEmpty('Blob container (kind azure-blob).')),
     bucket: Type.Optional(NonEmpty('S3 bucket (kind s3).')),

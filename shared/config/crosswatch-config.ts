@@ -28,6 +28,7 @@ export class ConfigError extends Error {
 }
 
 export type EvidenceConfig =
+  | { readonly kind: 'sqlite'; readonly path: string; readonly retentionDays: number }
   | { readonly kind: 'directory'; readonly path: string; readonly retentionDays: number }
   | {
       readonly kind: 'azure-blob';

@@ -12,11 +12,18 @@ export function validateEvidence(section: EvidenceInput, dataDir: string, cwd: s
       throw new SchemaViolation(`evidence.${name}`, `is required for kind ${section.kind}`);
     return found;
   };
+  const path = section.path as string | undefined;
   switch (section.kind) {
+    case 'sqlite':
+      return {
+        kind: 'sqlite',
+        path: resolveAbsolutePath(path ?? `${dataDir}/evidence.db`, cwd),
+        retentionDays,
+      };
     case 'directory':
       return {
         kind: 'directory',
-        path: resolveAbsolutePath((section.path as string | undefined) ?? `${dataDir}/evidence`, cwd),
+        path: resolveAbsolutePath(path ?? `${dataDir}/evidence`, cwd),
         retentionDays,
       };
     case 'azure-blob':

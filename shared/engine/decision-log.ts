@@ -18,22 +18,20 @@ export function toDecisionLogKey(decision: Decision): string {
   return `${decision.decidedAt}|${seq}|${decision.id}`;
 }
 
-/** Writes the decisions to both log collections (idempotent upserts). */
+/** Writes the decisions to both log collections (idempotent upserts, one `putMany` each). */
 export async function recordDecisions(
   store: StateStore,
   decisions: readonly Decision[],
   options: { readonly persistDuplicates: boolean },
 ): Promise<void> {
-  for (const decision of decisions) {
-    if (decision.kind === 'duplicate' && !options.persistDuplicates) continue;
-    const key = toDecisionLogKey(decision);
-    await store.put(COLLECTIONS.decisions, key, decision);
-    await store.put(
-      COLLECTIONS.incidentDecisions,
-      `${toIncidentDecisionPrefix(decision.incidentKey)}${key}`,
-      decision,
-    );
-  }
+  const logged = decisions.filter((decision) => decision.kind !== 'duplicate' || options.persistDuplicates);
+  if (logged.length === 0) return;
+  const keyed = logged.map((decision) => ({ key: toDecisionLogKey(decision), value: decision }));
+  await store.putMany(COLLECTIONS.decisions, keyed);
+  await store.putMany(
+    COLLECTIONS.incidentDecisions,
+    keyed.map(({ key, value }) => ({ key: `${toIncidentDecisionPrefix(value.incidentKey)}${key}`, value })),
+  );
 }
 
 async function listAll<T>(store: StateStore, collection: string, prefix?: string): Promise<StoredItem<T>[]> {

@@ -127,26 +127,47 @@ export function appendToJournal(
   };
 }
 
+/**
+ * Lookup sets of scope lists, built once per list: documents are never mutated, so a list stays the
+ * same array until an id is added, and a storm merging one id per event into a list of up to
+ * `maxScopeIds` does one hash lookup per event instead of scanning or copying the list.
+ */
+const idSets = new WeakMap<readonly string[], Set<string>>();
+
+function toIdSet(ids: readonly string[]): Set<string> {
+  let set = idSets.get(ids);
+  if (!set) {
+    set = new Set(ids);
+    idSets.set(ids, set);
+  }
+  return set;
+}
+
 function mergeIds(
   current: readonly string[],
   incoming: readonly string[],
   max: number,
 ): { ids: string[]; added: number; overflow: number } {
-  const seen = new Set(current);
-  const ids = [...current];
+  if (incoming.length === 0) return { ids: current as string[], added: 0, overflow: 0 };
+  const seen = toIdSet(current);
+  let ids: string[] | undefined;
   let added = 0;
   let overflow = 0;
+  const left: string[] = [];
   for (const id of incoming) {
-    if (seen.has(id)) continue;
-    seen.add(id);
-    if (ids.length >= max) {
+    if (seen.has(id) || ids?.includes(id) || left.includes(id)) continue;
+    if ((ids ?? current).length >= max) {
+      left.push(id);
       overflow++;
       continue;
     }
+    ids ??= [...current];
     ids.push(id);
     added++;
   }
-  return { ids, added, overflow };
+  if (ids) idSets.set(ids, new Set(ids));
+  // Unchanged: the same (never mutated) list, no copy.
+  return { ids: ids ?? (current as string[]), added, overflow };
 }
 
 /** Union of two scopes, each list bounded; `added` counts new ids (0: nothing to write). */

@@ -11,17 +11,27 @@
  * write (WAL). `offThread: false` commits on the calling thread.
  *
  * Its own file keeps ingest writes from contending with the engine's writes for SQLite's single
- * write lock. Ids are the body's sha256: a redelivered body is ignored (INSERT OR IGNORE).
+ * write lock. Rows are appended by seq only, so an insert costs about its own bytes in the WAL: ids
+ * (the body's sha256) are not indexed, and a body posted twice is two pending rows (processing is
+ * idempotent). Settling by id uses an in-memory id → seqs map of the pending rows (pending-seqs.ts),
+ * resolved when the settle's batch goes out; one settle settles every pending row of the id.
+ *
+ * Two lanes for the drain: `listPending` reads the oldest pending rows, `listNewestPending` the
+ * newest (a new alert behind a long backlog is taken in the next pass), both along the partial index
+ * of pending seqs; `markProcessedMany` settles a whole processed batch as one operation.
  */
 import { createRequire } from 'node:module';
 import { Worker } from 'node:worker_threads';
 import Database from 'better-sqlite3';
 import { preparePrivateDatabaseSync, tightenSqliteFilesSync } from '../util/private-files.ts';
 import { encodeInboxBody, type InboxEntry, type InboxQueue, InboxUnavailableError } from './inbox.ts';
+import { createPendingSeqs, type PendingRowRef, type PendingSeqs } from './pending-seqs.ts';
 import {
   applyInboxSchema,
-  type InboxOperation,
+  type InboxBatch,
+  type InboxSettle,
   prepareInboxCommit,
+  WAL_AUTOCHECKPOINT_PAGES,
   WRITER_SOURCE,
   type WriterMessage,
   type WriterReply,
@@ -43,13 +53,28 @@ export interface SqliteInboxOptions {
 export interface SqliteInbox extends InboxQueue {
   /** Transactions committed so far, and the entries they inserted (for the bench and /api/status). */
   readonly stats: { readonly commits: number; readonly entries: number };
+  /** Pending entries, newest first (by arrival), at most `limit`: the drain's fast lane. */
+  listNewestPending(limit: number): Promise<InboxEntry[]>;
+  /** Settles every pending row of each id as processed, in one group-commit operation. */
+  markProcessedMany(ids: readonly string[], at: Date): Promise<void>;
   /** Deletes entries settled before `cutoff` (retention); pending entries are never deleted. */
   purgeSettled(cutoff: Date): Promise<number>;
   close(): Promise<void>;
 }
 
+/** What callers queue: a put, or a settle naming ids (turned into seqs when its batch goes out). */
+type InboxRequest =
+  | { readonly op: 'put'; readonly entry: InboxEntry }
+  | {
+      readonly op: 'settle';
+      readonly ids: readonly string[];
+      readonly state: string;
+      readonly at: string;
+      readonly error: string | null;
+    };
+
 interface Pending {
-  readonly operation: InboxOperation;
+  readonly request: InboxRequest;
   readonly resolve: () => void;
   readonly reject: (error: Error) => void;
 }
@@ -63,17 +88,20 @@ interface Row {
   content_type: string;
 }
 
-/** Commits one batch of operations in one transaction; rejects when it could not. */
+/**
+ * Commits one batch in one transaction; resolves with the seq of each inserted row (in the batch's
+ * order), rejects when it could not.
+ */
 interface BatchCommitter {
-  commit(operations: readonly InboxOperation[]): Promise<void>;
+  commit(batch: InboxBatch): Promise<readonly number[]>;
   close(): Promise<void>;
 }
 
 function createInThreadCommitter(db: Database.Database): BatchCommitter {
   const commitAll = prepareInboxCommit(db);
   return {
-    async commit(operations) {
-      commitAll(operations);
+    async commit(batch) {
+      return commitAll(batch);
     },
     async close() {},
   };
@@ -83,7 +111,7 @@ function createWorkerCommitter(path: string, synchronous: string): BatchCommitte
   const sqliteModule = createRequire(import.meta.url).resolve('better-sqlite3');
   const worker = new Worker(WRITER_SOURCE, { eval: true, workerData: { path, synchronous, sqliteModule } });
   worker.unref();
-  let waiting: { resolve: () => void; reject: (error: Error) => void } | undefined;
+  let waiting: { resolve: (seqs: readonly number[]) => void; reject: (error: Error) => void } | undefined;
   let broken: Error | undefined;
   let exited = false;
   const exitedPromise = new Promise<void>((resolve) => {
@@ -103,17 +131,17 @@ function createWorkerCommitter(path: string, synchronous: string): BatchCommitte
     waiting = undefined;
     // Idle again: the writer must not keep the process alive.
     worker.unref();
-    if (reply.type === 'committed') current?.resolve();
+    if (reply.type === 'committed') current?.resolve(reply.seqs);
     else current?.reject(new InboxUnavailableError(`the inbox could not commit (${reply.message})`));
   });
   return {
-    commit(operations) {
+    commit(batch) {
       if (broken) return Promise.reject(broken);
-      return new Promise<void>((resolve, reject) => {
+      return new Promise<readonly number[]>((resolve, reject) => {
         waiting = { resolve, reject };
         // While a commit is in flight the writer keeps the process alive, so the put settles.
         worker.ref();
-        worker.postMessage({ type: 'commit', operations } satisfies WriterMessage);
+        worker.postMessage({ type: 'commit', batch } satisfies WriterMessage);
       });
     },
     async close() {
@@ -140,6 +168,7 @@ function openInboxDatabase(path: string, synchronous: string): Database.Database
     db.pragma('journal_mode = WAL');
     tightenSqliteFilesSync(path);
     db.pragma(`synchronous = ${synchronous}`);
+    db.pragma(`wal_autocheckpoint = ${WAL_AUTOCHECKPOINT_PAGES}`);
     applyInboxSchema(db);
     return db;
   } catch (error) {
@@ -151,21 +180,69 @@ function openInboxDatabase(path: string, synchronous: string): Database.Database
 /** The group commit: operations queued while a commit is in flight go out together in the next one. */
 interface GroupCommit {
   readonly stats: { commits: number; entries: number };
-  /** Queues one operation; resolves once the transaction holding it committed. */
-  enqueue(operation: InboxOperation): Promise<void>;
-  /** Refuses new operations from now on; false when it was already stopped. */
+  /** Queues one request; resolves once the transaction holding it committed. */
+  enqueue(request: InboxRequest): Promise<void>;
+  /** Refuses new requests from now on; false when it was already stopped. */
   stop(): boolean;
-  /** Resolves once every queued operation has been committed (or has failed). */
+  /** Resolves once every queued request has been committed (or has failed). */
   drain(): Promise<void>;
 }
 
-function createGroupCommit(committer: BatchCommitter, maxBatch: number): GroupCommit {
+/**
+ * The batch to commit: each put's row, and each settle's ids turned into the seqs of their pending
+ * rows (removed from `pending`, and listed in `taken` so a failed commit can put them back).
+ */
+function toBatch(items: readonly Pending[], pending: PendingSeqs, taken: PendingRowRef[]): InboxBatch {
+  const rows: string[] = [];
+  const settles: InboxSettle[] = [];
+  for (const { request } of items) {
+    if (request.op === 'put') {
+      const entry = request.entry;
+      rows.push(
+        entry.id,
+        entry.receivedAt,
+        entry.body,
+        entry.bodyEncoding ?? '',
+        entry.source,
+        entry.contentType,
+      );
+      continue;
+    }
+    const found = pending.take(request.ids);
+    taken.push(...found);
+    if (found.length === 0) continue;
+    settles.push({
+      seqs: found.map((row) => row.seq),
+      state: request.state,
+      at: request.at,
+      error: request.error,
+    });
+  }
+  return { rows, settles };
+}
+
+function toInboxUnavailable(error: unknown): InboxUnavailableError {
+  return error instanceof InboxUnavailableError
+    ? error
+    : new InboxUnavailableError('the inbox could not commit', { cause: error });
+}
+
+function createGroupCommit(committer: BatchCommitter, pending: PendingSeqs, maxBatch: number): GroupCommit {
   let queue: Pending[] = [];
   let committing = false;
   let scheduled = false;
   let closed = false;
   let idle: (() => void) | undefined;
   const stats = { commits: 0, entries: 0 };
+
+  const fail = (batch: readonly Pending[], taken: readonly PendingRowRef[], error: unknown) => {
+    // The settles did not commit: their rows are still pending.
+    pending.restore(taken);
+    const failure = toInboxUnavailable(error);
+    for (const item of batch) item.reject(failure);
+    committing = false;
+    flush();
+  };
 
   const flush = () => {
     scheduled = false;
@@ -176,38 +253,43 @@ function createGroupCommit(committer: BatchCommitter, maxBatch: number): GroupCo
     const batch = queue.length <= maxBatch ? queue : queue.slice(0, maxBatch);
     queue = queue.length <= maxBatch ? [] : queue.slice(maxBatch);
     committing = true;
-    committer.commit(batch.map((pending) => pending.operation)).then(
-      () => {
+    const taken: PendingRowRef[] = [];
+    let toCommit: InboxBatch;
+    try {
+      toCommit = toBatch(batch, pending, taken);
+    } catch (error) {
+      fail(batch, taken, error);
+      return;
+    }
+    committer.commit(toCommit).then(
+      (seqs) => {
         stats.commits++;
-        for (const pending of batch) {
-          if (pending.operation.op === 'put') stats.entries++;
-          pending.resolve();
+        let inserted = 0;
+        for (const item of batch) {
+          if (item.request.op === 'put') {
+            const seq = seqs[inserted++];
+            if (seq !== undefined) pending.add(item.request.entry.id, seq);
+            stats.entries++;
+          }
+          item.resolve();
         }
         committing = false;
         // Everything that arrived during this commit goes out in the next one, right away.
         flush();
       },
-      (error: unknown) => {
-        const failure =
-          error instanceof InboxUnavailableError
-            ? error
-            : new InboxUnavailableError('the inbox could not commit', { cause: error });
-        for (const pending of batch) pending.reject(failure);
-        committing = false;
-        flush();
-      },
+      (error: unknown) => fail(batch, taken, error),
     );
   };
 
   return {
     stats,
-    enqueue: (operation) =>
+    enqueue: (request) =>
       new Promise<void>((resolve, reject) => {
         if (closed) {
           reject(new InboxUnavailableError('the inbox is closed'));
           return;
         }
-        queue.push({ operation, resolve, reject });
+        queue.push({ request, resolve, reject });
         if (!scheduled && !committing) {
           scheduled = true;
           // After the current I/O callbacks: every request parsed in this turn joins the batch.
@@ -230,16 +312,39 @@ function createGroupCommit(committer: BatchCommitter, maxBatch: number): GroupCo
   };
 }
 
+function toInboxEntry(row: Row): InboxEntry {
+  return {
+    id: row.id,
+    receivedAt: row.received_at,
+    ...(typeof row.body === 'string' ? { body: row.body } : encodeInboxBody(row.body)),
+    source: row.source,
+    contentType: row.content_type,
+  };
+}
+
 export function createSqliteInbox(options: SqliteInboxOptions): SqliteInbox {
   const synchronous = options.durability === 'normal' ? 'NORMAL' : 'FULL';
   const db = openInboxDatabase(options.path, synchronous);
+  const selectPendingSince = db.prepare<[number], PendingRowRef>(
+    "SELECT id, seq FROM inbox WHERE state = 'pending' AND seq > ? ORDER BY seq",
+  );
+  let pending: PendingSeqs;
+  try {
+    pending = createPendingSeqs((seq) => selectPendingSince.all(seq));
+  } catch (error) {
+    db.close();
+    throw new InboxUnavailableError(`the inbox database ${options.path} cannot be read`, { cause: error });
+  }
   const committer =
     options.offThread === false
       ? createInThreadCommitter(db)
       : createWorkerCommitter(options.path, synchronous);
-  const group = createGroupCommit(committer, options.maxBatch ?? 1000);
-  const selectPending = db.prepare<[number], Row>(
+  const group = createGroupCommit(committer, pending, options.maxBatch ?? 1000);
+  const selectOldest = db.prepare<[number], Row>(
     "SELECT id, received_at, body, source, content_type FROM inbox WHERE state = 'pending' ORDER BY seq LIMIT ?",
+  );
+  const selectNewest = db.prepare<[number], Row>(
+    "SELECT id, received_at, body, source, content_type FROM inbox WHERE state = 'pending' ORDER BY seq DESC LIMIT ?",
   );
   const countPendingStatement = db.prepare<[], { n: number }>(
     "SELECT count(*) AS n FROM inbox WHERE state = 'pending'",
@@ -257,38 +362,34 @@ export function createSqliteInbox(options: SqliteInboxOptions): SqliteInbox {
 
   return {
     stats: group.stats,
-    put: (entry: InboxEntry) =>
-      group.enqueue({
-        op: 'put',
-        id: entry.id,
-        receivedAt: entry.receivedAt,
-        body: entry.body,
-        ...(entry.bodyEncoding ? { bodyEncoding: entry.bodyEncoding } : {}),
-        source: entry.source,
-        contentType: entry.contentType,
-      }),
+    put: (entry: InboxEntry) => group.enqueue({ op: 'put', entry }),
     async putMany(entries) {
       await Promise.all(entries.map((entry) => this.put(entry)));
     },
     async listPending(limit = 100) {
-      return read(() =>
-        selectPending.all(limit).map((row) => ({
-          id: row.id,
-          receivedAt: row.received_at,
-          ...(typeof row.body === 'string' ? { body: row.body } : encodeInboxBody(row.body)),
-          source: row.source,
-          contentType: row.content_type,
-        })),
-      );
+      return read(() => selectOldest.all(limit).map(toInboxEntry));
+    },
+    async listNewestPending(limit) {
+      return read(() => selectNewest.all(limit).map(toInboxEntry));
     },
     markProcessed(id, at, error) {
       // Joins the group commit too: settling many entries costs one transaction.
       return group.enqueue({
         op: 'settle',
-        id,
+        ids: [id],
         state: error === undefined ? 'processed' : 'failed',
         at: at.toISOString(),
         error: error ?? null,
+      });
+    },
+    async markProcessedMany(ids, at) {
+      if (ids.length === 0) return;
+      await group.enqueue({
+        op: 'settle',
+        ids: [...ids],
+        state: 'processed',
+        at: at.toISOString(),
+        error: null,
       });
     },
     async countPending() {

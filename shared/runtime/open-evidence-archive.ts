@@ -1,5 +1,6 @@
 /**
- * Opens the configured evidence archive; only the chosen backend's SDK is loaded.
+ * Opens the configured evidence archive; only the chosen backend's SDK (or better-sqlite3) is loaded.
+ * The SQLite archive holds an open file and has a `close()`, which the runtime's close calls.
  */
 import type { EvidenceConfig } from '../config/crosswatch-config.ts';
 import type { EvidenceArchive } from '../store/ports.ts';
@@ -10,6 +11,10 @@ export async function openEvidenceArchive(
 ): Promise<EvidenceArchive | null> {
   const now = options.now ? { now: options.now } : {};
   switch (config.kind) {
+    case 'sqlite': {
+      const { createSqliteEvidenceArchive } = await import('../store/evidence-sqlite.ts');
+      return createSqliteEvidenceArchive({ path: config.path, ...now });
+    }
     case 'directory': {
       const { createDirectoryEvidenceArchive } = await import('../store/evidence-directory.ts');
       return createDirectoryEvidenceArchive({ root: config.path, ...now });

@@ -108,7 +108,7 @@ export interface Runtime<I extends Inbox = Inbox> {
   probeTargets(): Promise<ResolvedTargets>;
   pollers(): Promise<readonly Poller[]>;
   statusDocument(): Promise<StatusDocument>;
-  /** Closes what was opened (store, inbox). */
+  /** Closes what was opened (inbox, evidence archive, store). */
   close(): Promise<void>;
 }
 
@@ -258,6 +258,10 @@ export function openRuntime<I extends Inbox>(
       const openedInbox = await inbox.peek()?.catch(() => undefined);
       if (openedInbox && 'close' in openedInbox && typeof openedInbox.close === 'function')
         await openedInbox.close();
+      // After the inbox (it may park bodies in the archive): the SQLite archive holds a file open.
+      const openedEvidence = await evidence.peek()?.catch(() => undefined);
+      if (openedEvidence && 'close' in openedEvidence && typeof openedEvidence.close === 'function')
+        await openedEvidence.close();
       const openedStore = await store.peek()?.catch(() => undefined);
       await openedStore?.close();
     },

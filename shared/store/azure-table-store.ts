@@ -12,6 +12,12 @@
  * - version = the entity's ETag. create-only = createEntity (409 when it exists), compare-and-swap =
  *   updateEntity in Replace mode with the ETag (412 when stale, 404 when gone): all three are
  *   ConflictError. Upsert = upsertEntity in Replace mode (stale chunks and expiry disappear).
+ * - getMany: Table Storage has no batch read, so point reads, 16 in flight. putMany: the same
+ *   entities as `put` (chunked body, expiry), deduplicated by RowKey (a transaction may not touch an
+ *   entity twice; the last value given wins), grouped by PartitionKey and sent as `submitTransaction`
+ *   batches of `upsert` (Replace) actions — at most 100 actions and an estimated 3.5 MiB each (the
+ *   service takes 4 MiB per transaction) — 8 transactions in flight. A lone entity, or one too large
+ *   to share a transaction, is a plain upsertEntity. Each transaction is atomic, the whole call is not.
  *
  * Errors: 4xx request problems → StoreUsageError; 5xx, 401/403, throttling and network failures →
  * StoreUnavailableError. Messages name the table and status, never the connection string.
@@ -21,6 +27,7 @@ import { decodeRowKey, encodeRowKey, MAX_ROW_KEY_LENGTH, toRowKeyUpperBound } fr
 import {
   assertCollection,
   assertKey,
+  type BatchPut,
   ConflictError,
   type ListOptions,
   type ListPage,
@@ -32,6 +39,7 @@ import {
   StoreUsageError,
   toJsonText,
 } from './ports.ts';
+import { runBounded } from './run-batches.ts';
 
 export interface AzureTableStoreOptions {
   /** A storage account connection string (account key or SAS). Never logged. */
@@ -50,6 +58,13 @@ type Entity = TableEntity<Record<string, unknown>> & { etag?: string };
 const CHUNK_CHARS = 32_000;
 const MAX_PARTS = 15;
 const TABLE_NAME_PATTERN = /^[A-Za-z][A-Za-z0-9]{2,62}$/;
+/** Point reads in flight for one getMany. */
+const GET_MANY_CONCURRENCY = 16;
+/** Transactions (or lone upserts) in flight for one putMany. */
+const PUT_MANY_CONCURRENCY = 8;
+/** The service's limits for one entity group transaction: 100 operations and a 4 MiB payload. */
+const MAX_TRANSACTION_ACTIONS = 100;
+const MAX_TRANSACTION_BYTES = 3.5 * 1024 * 1024;
 
 function statusOf(error: unknown): number | undefined {
   const status = (error as { statusCode?: unknown })?.statusCode;
@@ -194,6 +209,60 @@ function toEntity(
   return entity;
 }
 
+/**
+ * An estimate of an entity's share of a transaction's payload: its JSON, the URL naming it (the keys
+ * percent-encoded) and the part's headers. Generous: it only decides how entities are grouped.
+ */
+function estimateTransactionBytes(entity: Entity): number {
+  const url = encodeURIComponent(entity.partitionKey ?? '') + encodeURIComponent(entity.rowKey ?? '');
+  return Buffer.byteLength(JSON.stringify(entity), 'utf8') + 2 * url.length + 1024;
+}
+
+/**
+ * The requests of one putMany: per PartitionKey, runs of at most 100 entities within the payload
+ * budget; an entity over the budget on its own goes alone (a plain upsert).
+ */
+function planUpserts(entities: Iterable<Entity>): Entity[][] {
+  const partitions = new Map<string, Entity[]>();
+  for (const entity of entities) {
+    const partitionKey = entity.partitionKey ?? '';
+    const group = partitions.get(partitionKey);
+    if (group) group.push(entity);
+    else partitions.set(partitionKey, [entity]);
+  }
+  const units: Entity[][] = [];
+  for (const group of partitions.values()) {
+    let current: Entity[] = [];
+    let currentBytes = 0;
+    for (const entity of group) {
+      const bytes = estimateTransactionBytes(entity);
+      if (bytes > MAX_TRANSACTION_BYTES) {
+        units.push([entity]);
+        continue;
+      }
+      if (current.length >= MAX_TRANSACTION_ACTIONS || currentBytes + bytes > MAX_TRANSACTION_BYTES) {
+        units.push(current);
+        current = [];
+        currentBytes = 0;
+      }
+      current.push(entity);
+      currentBytes += bytes;
+    }
+    if (current.length > 0) units.push(current);
+  }
+  return units;
+}
+
+/** One unit of a putMany: a transaction of upserts (Replace), or a plain upsert for a lone entity. */
+async function upsertEntities(client: TableClient, entities: readonly Entity[]): Promise<void> {
+  const [only] = entities;
+  if (entities.length === 1 && only) {
+    await client.upsertEntity(only, 'Replace');
+    return;
+  }
+  await client.submitTransaction(entities.map((entity) => ['upsert', entity, 'Replace'] as const));
+}
+
 /** Create-only, compare-and-swap on the ETag, or upsert (Replace mode); a lost condition is a ConflictError. */
 async function writeEntity(
   client: TableClient,
@@ -326,6 +395,47 @@ export function createAzureTableStore(options: AzureTableStoreOptions): StateSto
       assertKey(key);
       const rowKey = toRowKey(key);
       return run('get', (client) => readEntity<T>(client, collection, rowKey));
+    },
+
+    async getMany<T>(collection: string, keys: readonly string[]) {
+      assertCollection(collection);
+      // key → RowKey, each key once, in the order first asked.
+      const rowKeys = new Map<string, string>();
+      for (const key of keys) {
+        assertKey(key);
+        if (!rowKeys.has(key)) rowKeys.set(key, toRowKey(key));
+      }
+      const found = new Map<string, StoredItem<T>>();
+      if (rowKeys.size === 0) return found;
+      const asked = [...rowKeys];
+      const read: (StoredItem<T> | undefined)[] = [];
+      await run('get many', (client) =>
+        runBounded(asked, GET_MANY_CONCURRENCY, async ([, rowKey], index) => {
+          read[index] = await readEntity<T>(client, collection, rowKey);
+        }),
+      );
+      asked.forEach(([key], index) => {
+        const item = read[index];
+        if (item) found.set(key, item);
+      });
+      return found;
+    },
+
+    async putMany<T>(collection: string, items: readonly BatchPut<T>[]) {
+      assertCollection(collection);
+      // Every item is checked before anything is sent; a RowKey given twice keeps its last entity.
+      const entities = new Map<string, Entity>();
+      for (const item of items) {
+        assertKey(item.key);
+        const rowKey = toRowKey(item.key);
+        const json = toJsonText(collection, item.key, item.value);
+        entities.set(rowKey, toEntity(collection, item.key, rowKey, json, item.expiresAt));
+      }
+      if (entities.size === 0) return;
+      const units = planUpserts(entities.values());
+      await run('put many', (client) =>
+        runBounded(units, PUT_MANY_CONCURRENCY, (unit) => upsertEntities(client, unit)),
+      );
     },
 
     async put<T>(collection: string, key: string, value: T, putOptions: PutOptions = {}) {

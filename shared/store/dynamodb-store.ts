@@ -14,13 +14,30 @@
  * upsert = an UpdateItem that increments `v`. ConditionalCheckFailedException → ConflictError. Reads
  * are strongly consistent. Lists are Queries (`begins_with` on the sort key for a prefix) paged with
  * ExclusiveStartKey; one DynamoDB partition per collection keeps each collection's keys ordered.
+ *
+ * getMany = BatchGetItem (strongly consistent), 100 keys a request; putMany = BatchWriteItem, 25
+ * PutRequests a request (keys deduplicated, the last value wins: a request may not name a key twice),
+ * a few requests in flight. Unprocessed keys and items are re-sent after a short backoff
+ * (run-batches.ts). A batch put writes the item exactly as `put` does (body or gzip body, expiry) but
+ * cannot increment `v`: it writes a fresh version instead — the current second × 10^6 plus a random
+ * 0..999,999 — so a later compare-and-swap works with it, and a reader still holding a version from
+ * before the batch put loses its compare-and-swap (the fresh version is never an older one, short
+ * of a one-in-a-million draw within the same second). Versions stay below 2^53 until the year 2255.
  */
+import { randomInt } from 'node:crypto';
 import { gunzipSync, gzipSync } from 'node:zlib';
-import type { AttributeValue, DynamoDBClient, DynamoDBClientConfig } from '@aws-sdk/client-dynamodb';
+import type {
+  AttributeValue,
+  DynamoDBClient,
+  DynamoDBClientConfig,
+  KeysAndAttributes,
+  WriteRequest,
+} from '@aws-sdk/client-dynamodb';
 import { decodeKeyBytes, encodeKeyBytes } from './key-bytes.ts';
 import {
   assertCollection,
   assertKey,
+  type BatchPut,
   ConflictError,
   type ListOptions,
   type ListPage,
@@ -32,6 +49,7 @@ import {
   StoreUsageError,
   toJsonText,
 } from './ports.ts';
+import { runBounded, sendUntilProcessed } from './run-batches.ts';
 
 export interface DynamoDbStoreOptions {
   readonly tableName: string;
@@ -46,6 +64,11 @@ type Item = Record<string, AttributeValue>;
 const COMPRESS_ABOVE_BYTES = 64 * 1024;
 /** DynamoDB's item limit is 400 KB including names and keys; leave room for those. */
 const MAX_STORED_BODY_BYTES = 395 * 1024;
+/** DynamoDB's request limits: BatchGetItem 100 keys, BatchWriteItem 25 requests. */
+const BATCH_GET_KEYS = 100;
+const BATCH_WRITE_ITEMS = 25;
+/** Batch requests in flight for one getMany / putMany. */
+const BATCH_CONCURRENCY = 4;
 
 const NAMES = {
   '#pk': 'pk',
@@ -195,6 +218,75 @@ interface BodyWrite {
   readonly expiresAt: number | undefined;
 }
 
+function toBodyWrite(
+  collection: string,
+  key: string,
+  json: string,
+  expiresAt: number | undefined,
+): BodyWrite {
+  const body = encodeBody(collection, key, json);
+  return { body, bodyName: body.B ? 'bodyz' : 'body', expiresAt };
+}
+
+/** The whole item a PutItem (or a batch PutRequest) writes at `version`. */
+function toWholeItem(collection: string, key: string, version: string, write: BodyWrite): Item {
+  const item: Item = { ...toKeyItem(collection, key), v: { N: version }, [write.bodyName]: write.body };
+  if (write.expiresAt !== undefined) {
+    item.expiresAt = { N: String(write.expiresAt) };
+    item.ttl = { N: String(Math.ceil(write.expiresAt / 1000)) };
+  }
+  return item;
+}
+
+/** The version a batch put writes (it cannot increment): see the header. */
+function drawBatchVersion(): string {
+  return String(Math.floor(Date.now() / 1000) * 1_000_000 + randomInt(1_000_000));
+}
+
+function chunk<T>(values: readonly T[], size: number): T[][] {
+  const chunks: T[][] = [];
+  for (let start = 0; start < values.length; start += size) chunks.push(values.slice(start, start + size));
+  return chunks;
+}
+
+/** Strongly consistent BatchGetItem requests, 100 keys each, unprocessed keys re-sent: the items found. */
+async function batchGetItems(table: DynamoDbTable, keys: readonly Item[]): Promise<Item[]> {
+  const { sdk, client, name } = table;
+  const found: Item[] = [];
+  await runBounded(chunk(keys, BATCH_GET_KEYS), BATCH_CONCURRENCY, (part) =>
+    sendUntilProcessed<KeysAndAttributes>(
+      { Keys: part, ConsistentRead: true },
+      async (request) => {
+        const result = await client.send(new sdk.BatchGetItemCommand({ RequestItems: { [name]: request } }));
+        found.push(...(result.Responses?.[name] ?? []));
+        return result.UnprocessedKeys?.[name];
+      },
+      (request) => request.Keys?.length ?? 0,
+      `DynamoDB BatchGetItem on table ${name}`,
+    ),
+  );
+  return found;
+}
+
+/** BatchWriteItem requests, 25 PutRequests each, unprocessed items re-sent. */
+async function batchPutItems(table: DynamoDbTable, items: readonly Item[]): Promise<void> {
+  const { sdk, client, name } = table;
+  const requests: WriteRequest[] = items.map((item) => ({ PutRequest: { Item: item } }));
+  await runBounded(chunk(requests, BATCH_WRITE_ITEMS), BATCH_CONCURRENCY, (part) =>
+    sendUntilProcessed<WriteRequest[]>(
+      part,
+      async (request) => {
+        const result = await client.send(
+          new sdk.BatchWriteItemCommand({ RequestItems: { [name]: request } }),
+        );
+        return result.UnprocessedItems?.[name];
+      },
+      (request) => request.length,
+      `DynamoDB BatchWriteItem on table ${name}`,
+    ),
+  );
+}
+
 /**
  * A conditional PutItem: create-only (`expected` null) or compare-and-swap on the version; a lost
  * condition is a ConflictError. Returns the new version.
@@ -209,15 +301,7 @@ async function putItemIf(
   const { sdk, client } = table;
   const expectedNumber = expected === null ? 0 : parseVersion(expected);
   if (expectedNumber === undefined) throw new ConflictError(collection, key);
-  const item: Item = {
-    ...toKeyItem(collection, key),
-    v: { N: String(expectedNumber + 1) },
-    [write.bodyName]: write.body,
-  };
-  if (write.expiresAt !== undefined) {
-    item.expiresAt = { N: String(write.expiresAt) };
-    item.ttl = { N: String(Math.ceil(write.expiresAt / 1000)) };
-  }
+  const item = toWholeItem(collection, key, String(expectedNumber + 1), write);
   const condition = expected === null ? 'attribute_not_exists(#pk)' : '#v = :expected';
   try {
     await client.send(
@@ -433,12 +517,46 @@ export function createDynamoDbStore(options: DynamoDbStoreOptions): StateStore {
       return run('get', (table) => getItem<T>(table, collection, key));
     },
 
+    async getMany<T>(collection: string, keys: readonly string[]) {
+      assertCollection(collection);
+      for (const key of keys) assertKey(key);
+      const distinct = [...new Set(keys)];
+      const found = new Map<string, StoredItem<T>>();
+      if (distinct.length === 0) return found;
+      const rows = await run('get many', (table) =>
+        batchGetItems(
+          table,
+          distinct.map((key) => toKeyItem(collection, key)),
+        ),
+      );
+      const byKey = new Map(rows.map((row) => toItem<T>(row)).map((item) => [item.key, item]));
+      // In the order asked.
+      for (const key of distinct) {
+        const item = byKey.get(key);
+        if (item) found.set(key, item);
+      }
+      return found;
+    },
+
+    async putMany<T>(collection: string, items: readonly BatchPut<T>[]) {
+      assertCollection(collection);
+      // Every item is checked and encoded before anything is sent; a key given twice keeps its last value.
+      const whole = new Map<string, Item>();
+      for (const item of items) {
+        assertKey(item.key);
+        const json = toJsonText(collection, item.key, item.value);
+        const write = toBodyWrite(collection, item.key, json, item.expiresAt);
+        whole.set(item.key, toWholeItem(collection, item.key, drawBatchVersion(), write));
+      }
+      if (whole.size === 0) return;
+      await run('put many', (table) => batchPutItems(table, [...whole.values()]));
+    },
+
     async put<T>(collection: string, key: string, value: T, putOptions: PutOptions = {}) {
       assertCollection(collection);
       assertKey(key);
       const json = toJsonText(collection, key, value);
-      const body = encodeBody(collection, key, json);
-      const write: BodyWrite = { body, bodyName: body.B ? 'bodyz' : 'body', expiresAt: putOptions.expiresAt };
+      const write = toBodyWrite(collection, key, json, putOptions.expiresAt);
       const expected = putOptions.expectedVersion;
       return run('put', async (table): Promise<StoredItem<T>> => {
         const version =

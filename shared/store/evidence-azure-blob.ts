@@ -7,6 +7,7 @@
  * `purgeBefore` lists the blobs with their metadata and deletes (If-Match the listed ETag) those first
  * stored before the cutoff. For large archives a storage lifecycle rule (delete blobs N days after
  * creation) does the same without listing; `purgeBefore` is for installs without one and for tests.
+ * `putMany` runs its puts 16 at a time (put-evidence-in-parallel.ts).
  */
 import type { ContainerClient } from '@azure/storage-blob';
 import {
@@ -21,6 +22,7 @@ import {
   StoreUnavailableError,
   StoreUsageError,
 } from './ports.ts';
+import { putEvidenceInParallel } from './put-evidence-in-parallel.ts';
 
 export interface AzureBlobEvidenceArchiveOptions {
   /** A storage account connection string. Never logged. */
@@ -197,7 +199,7 @@ export function createAzureBlobEvidenceArchive(options: AzureBlobEvidenceArchive
     return connection;
   };
 
-  return {
+  const archive: EvidenceArchive = {
     kind: 'azure-blob',
 
     async put(bytes, meta) {
@@ -216,6 +218,10 @@ export function createAzureBlobEvidenceArchive(options: AzureBlobEvidenceArchive
       } catch (error) {
         throw toStoreError(containerName, 'put', error);
       }
+    },
+
+    putMany(items) {
+      return putEvidenceInParallel(archive.put, items);
     },
 
     async get(contentHash) {
@@ -238,4 +244,5 @@ export function createAzureBlobEvidenceArchive(options: AzureBlobEvidenceArchive
       }
     },
   };
+  return archive;
 }

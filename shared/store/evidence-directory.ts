@@ -7,7 +7,9 @@
  * Writes are atomic: bytes go to a temp file that is fsynced and renamed into place; the record is
  * created with link(2), which fails when a record exists, so concurrent puts of the same bytes (even
  * from several processes) keep the first record. Retention (`purgeBefore`) deletes the bytes, then
- * the record, of evidence first stored before the cutoff, and temp files left by a crash.
+ * the record, of evidence first stored before the cutoff, and temp files left by a crash. `putMany`
+ * runs its puts 16 at a time (put-evidence-in-parallel.ts): each still costs its own fsyncs, which is
+ * why the local runner's default is the SQLite archive (evidence-sqlite.ts), one fsync per batch.
  */
 import { randomBytes } from 'node:crypto';
 import { link, open, readdir, readFile, rename, stat, unlink } from 'node:fs/promises';
@@ -20,6 +22,7 @@ import {
   toEvidencePath,
 } from './evidence-address.ts';
 import { type EvidenceArchive, type EvidenceRecord, StoreUnavailableError } from './ports.ts';
+import { putEvidenceInParallel } from './put-evidence-in-parallel.ts';
 
 export interface DirectoryEvidenceArchiveOptions {
   /** The archive's root directory (created when missing), e.g. `<data dir>/evidence`. */
@@ -179,7 +182,7 @@ async function purgeEvidence(root: string, limit: number): Promise<number> {
 
 export function createDirectoryEvidenceArchive(options: DirectoryEvidenceArchiveOptions): EvidenceArchive {
   const now = options.now ?? (() => new Date());
-  return {
+  const archive: EvidenceArchive = {
     kind: 'directory',
 
     async put(bytes, meta) {
@@ -201,6 +204,10 @@ export function createDirectoryEvidenceArchive(options: DirectoryEvidenceArchive
       }
     },
 
+    putMany(items) {
+      return putEvidenceInParallel(archive.put, items);
+    },
+
     async get(contentHash) {
       const paths = toEvidencePaths(options.root, parseContentHash(contentHash));
       try {
@@ -219,4 +226,5 @@ export function createDirectoryEvidenceArchive(options: DirectoryEvidenceArchive
       }
     },
   };
+  return archive;
 }

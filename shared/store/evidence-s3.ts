@@ -6,7 +6,8 @@
  * up (an existing one is the answer), then writes it with `If-None-Match: *` — S3's conditional
  * write — so of two racing puts only the first creates it and the other returns its record.
  * `purgeBefore` lists the objects and reads each one's metadata; for large archives an S3 lifecycle
- * rule (expire objects N days after creation) does the same without listing.
+ * rule (expire objects N days after creation) does the same without listing. `putMany` runs its
+ * puts 16 at a time (put-evidence-in-parallel.ts).
  */
 import type { GetObjectCommandOutput, S3Client, S3ClientConfig } from '@aws-sdk/client-s3';
 import {
@@ -21,6 +22,7 @@ import {
   StoreUnavailableError,
   StoreUsageError,
 } from './ports.ts';
+import { putEvidenceInParallel } from './put-evidence-in-parallel.ts';
 
 export interface S3EvidenceArchiveOptions {
   readonly bucket: string;
@@ -209,7 +211,7 @@ export function createS3EvidenceArchive(options: S3EvidenceArchiveOptions): Evid
     return connection;
   };
 
-  return {
+  const archive: EvidenceArchive = {
     kind: 's3',
 
     async put(bytes, meta) {
@@ -228,6 +230,10 @@ export function createS3EvidenceArchive(options: S3EvidenceArchiveOptions): Evid
       } catch (error) {
         throw toStoreError(bucketName, 'put', error);
       }
+    },
+
+    putMany(items) {
+      return putEvidenceInParallel(archive.put, items);
     },
 
     async get(contentHash) {
@@ -250,4 +256,5 @@ export function createS3EvidenceArchive(options: S3EvidenceArchiveOptions): Evid
       }
     },
   };
+  return archive;
 }

@@ -5,6 +5,7 @@
 import {
   assertCollection,
   assertKey,
+  type BatchPut,
   ConflictError,
   type ListOptions,
   type ListPage,
@@ -102,9 +103,36 @@ export function createMemoryStore(): StateStore {
       const entry = table(collection).get(key);
       return entry ? toItem<T>(key, entry) : undefined;
     },
+    async getMany<T>(collection: string, keys: readonly string[]) {
+      const entries = table(collection);
+      const found = new Map<string, StoredItem<T>>();
+      for (const key of keys) {
+        assertKey(key);
+        const entry = entries.get(key);
+        if (entry) found.set(key, toItem<T>(key, entry));
+      }
+      return found;
+    },
     async put<T>(collection: string, key: string, value: T, options: PutOptions = {}) {
       assertKey(key);
       return putEntry(table(collection), collection, key, value, options);
+    },
+    async putMany<T>(collection: string, items: readonly BatchPut<T>[]) {
+      const entries = table(collection);
+      // Checked first, so a bad item leaves the batch unapplied (all or nothing).
+      for (const item of items) {
+        assertKey(item.key);
+        toJsonText(collection, item.key, item.value);
+      }
+      for (const item of items) {
+        putEntry(
+          entries,
+          collection,
+          item.key,
+          item.value,
+          item.expiresAt === undefined ? {} : { expiresAt: item.expiresAt },
+        );
+      }
     },
     async delete(collection: string, key: string, options: { expectedVersion?: string } = {}) {
       assertKey(key);

@@ -46,9 +46,31 @@ export interface ListPage<T> {
   readonly cursor?: string;
 }
 
+/** One item of a `putMany` batch. */
+export interface BatchPut<T> {
+  readonly key: string;
+  readonly value: T;
+  /** Epoch milliseconds after which retention may delete the item. */
+  readonly expiresAt?: number;
+}
+
 export interface StateStore {
   readonly kind: string;
   get<T>(collection: string, key: string): Promise<StoredItem<T> | undefined>;
+  /**
+   * Several items of one collection by key, in as few round trips as the backend allows (SQLite: one
+   * query; DynamoDB: BatchGetItem, 100 keys each; Azure Table: parallel point reads). Keys not found
+   * are absent from the map; a key asked twice is read once.
+   */
+  getMany<T>(collection: string, keys: readonly string[]): Promise<Map<string, StoredItem<T>>>;
+  /**
+   * Unconditional upserts of several items of one collection, in as few round trips as the backend
+   * allows (SQLite: one transaction; Azure Table: one batch transaction per partition, 100 operations
+   * each; DynamoDB: BatchWriteItem, 25 each, unprocessed items retried). All-or-nothing only on
+   * SQLite and memory: use it for idempotent writes (deterministic keys), so a partial batch after a
+   * failure is completed by the retry. A key given twice keeps its last value.
+   */
+  putMany<T>(collection: string, items: readonly BatchPut<T>[]): Promise<void>;
   /** Throws ConflictError when `expectedVersion` does not hold. Values must be JSON-serializable. */
   put<T>(collection: string, key: string, value: T, options?: PutOptions): Promise<StoredItem<T>>;
   /** Returns false when there was nothing to delete; throws ConflictError on a version mismatch. */
@@ -161,6 +183,17 @@ export interface EvidenceArchive {
     bytes: Uint8Array,
     meta: { readonly contentType: string; readonly kind: string },
   ): Promise<EvidenceRecord>;
+  /**
+   * Several puts at once, in as few round trips / syncs as the backend allows (the inbox drain
+   * archives a whole batch of inputs): the records in the order given, each as `put` would return it.
+   */
+  putMany(
+    items: readonly {
+      readonly bytes: Uint8Array;
+      readonly contentType: string;
+      readonly kind: string;
+    }[],
+  ): Promise<EvidenceRecord[]>;
   get(
     contentHash: string,
   ): Promise<{ readonly record: EvidenceRecord; readonly bytes: Uint8Array } | undefined>;

@@ -2,12 +2,15 @@
  * `crosswatch ingest` end to end through runCli on a real SQLite data directory: the recorded
  * 2026-02-02 scenario, reruns, shuffled duplicates, bad files, silences and bad flags.
  */
+import { createHash } from 'node:crypto';
 import { mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import Database from 'better-sqlite3';
 import { afterAll, describe, expect, it } from 'vitest';
 import { runCli } from '../../cli/main.ts';
+import { createSqliteEvidenceArchive } from '../../shared/store/evidence-sqlite.ts';
 import { captureIo } from '../helpers/cli-harness.ts';
 import { shuffleWithSeed } from '../helpers/engine-events.ts';
 
@@ -233,20 +236,21 @@ describe('crosswatch ingest: inputs', () => {
     const data = newDataDir();
     const { code } = await ingest(['--data', data, serviceHealth[0] ?? '']);
     expect(code).toBe(0);
-    const shards = readdirSync(join(data, 'evidence', 'sha256'));
-    expect(shards).toHaveLength(1);
-    const names = readdirSync(join(data, 'evidence', 'sha256', shards[0] ?? ''));
-    const record = JSON.parse(
-      readFileSync(
-        join(data, 'evidence', 'sha256', shards[0] ?? '', names.find((n) => n.endsWith('.json')) ?? ''),
-        'utf8',
-      ),
-    );
-    expect(record.kind).toBe('input:azure-monitor-common');
-    const bytes = readFileSync(
-      join(data, 'evidence', 'sha256', shards[0] ?? '', record.contentHash.slice(7)),
-    );
-    expect(bytes.equals(readFileSync(serviceHealth[0] ?? ''))).toBe(true);
+    const input = readFileSync(serviceHealth[0] ?? '');
+    const db = new Database(join(data, 'evidence.db'), { readonly: true });
+    try {
+      expect(db.prepare('SELECT count(*) AS n FROM evidence').get()).toEqual({ n: 1 });
+    } finally {
+      db.close();
+    }
+    const archive = createSqliteEvidenceArchive({ path: join(data, 'evidence.db') });
+    try {
+      const found = await archive.get(`sha256:${createHash('sha256').update(input).digest('hex')}`);
+      expect(found?.record.kind).toBe('input:azure-monitor-common');
+      expect(Buffer.from(found?.bytes ?? []).equals(input)).toBe(true);
+    } finally {
+      await archive.close();
+    }
   });
 
   it('a silenced incident: its decisions print as suppressed with the silence reason', async () => {

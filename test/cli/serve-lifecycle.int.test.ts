@@ -263,10 +263,10 @@ describe('file modes', () => {
         body: await PAYLOAD,
       });
       expect(response.status).toBe(202);
-      // Wait (bounded) for the input to be processed: its evidence is then on disk.
+      // Wait (bounded) for the input to be processed: its evidence is then in evidence.db.
       for (let attempt = 0; attempt < 300; attempt++) {
         const status = (await (await fetch(`${url}/api/status`)).json()) as { inbox: { pending: number } };
-        if (status.inbox.pending === 0 && (await exists(join(data, 'evidence')))) break;
+        if (status.inbox.pending === 0 && (await exists(join(data, 'evidence.db-wal')))) break;
         await new Promise((resolve) => setTimeout(resolve, 50));
       }
       expect(await modeOf(data)).toBe('700');
@@ -283,8 +283,9 @@ describe('file modes', () => {
       expect(modes['inbox.db-shm']).toBe('file 600');
       expect(modes['local-token']).toBe('file 600');
       expect(modes['runner.lock']).toBe('file 600');
-      const evidence = Object.entries(modes).filter(([name]) => name.startsWith('evidence'));
-      expect(evidence.filter(([, mode]) => mode.startsWith('file')).length).toBeGreaterThan(0);
+      for (const name of ['evidence.db', 'evidence.db-wal', 'evidence.db-shm']) {
+        expect(modes[name], name).toBe('file 600');
+      }
       for (const [name, mode] of Object.entries(modes)) {
         expect(mode, name).toBe(mode.startsWith('dir') ? 'dir 700' : 'file 600');
       }

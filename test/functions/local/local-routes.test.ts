@@ -1,6 +1,6 @@
 /**
  * The local runner's webhook route end to end (`crosswatch serve` in-process, real HTTP on
- * loopback, the real SQLite inbox, pipeline and evidence directory):
+ * loopback, the real SQLite inbox, pipeline and SQLite evidence archive):
  * - an Entra secure-webhook token while the tenant's JWKS (a loopback server) errors is answered
  *   503 with Retry-After, not 401; once keys were fetched, a JWKS outage still accepts valid tokens
  *   and refuses bad ones with 401;
@@ -15,6 +15,7 @@ import Database from 'better-sqlite3';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { runServeCommand } from '../../../cli/serve-command.ts';
 import type { LocalRunner } from '../../../functions/local/local-runner.ts';
+import { createSqliteEvidenceArchive } from '../../../shared/store/evidence-sqlite.ts';
 import { AZNS_WEBHOOK_APP_ID } from '../../../shared/webhook/entra-webhook-token.ts';
 import { captureIo } from '../../helpers/cli-harness.ts';
 import {
@@ -160,9 +161,16 @@ describe('local runner: a body that is not valid UTF-8', () => {
     } finally {
       db.close();
     }
-    const evidence = join(data, 'evidence', 'sha256', hex.slice(0, 2), hex);
-    expect((await readFile(evidence)).equals(posted)).toBe(true);
-    const record = JSON.parse(await readFile(`${evidence}.json`, 'utf8')) as { bytes: number; kind: string };
-    expect(record).toMatchObject({ bytes: posted.byteLength, kind: 'input:azure-activity-log-webhook' });
+    const archive = createSqliteEvidenceArchive({ path: join(data, 'evidence.db') });
+    try {
+      const evidence = await archive.get(`sha256:${hex}`);
+      expect(Buffer.from(evidence?.bytes ?? []).equals(posted)).toBe(true);
+      expect(evidence?.record).toMatchObject({
+        bytes: posted.byteLength,
+        kind: 'input:azure-activity-log-webhook',
+      });
+    } finally {
+      await archive.close();
+    }
   });
 });

@@ -183,10 +183,11 @@ describe('crosswatch serve (local runner) end to end', () => {
     );
     expect(new Set(lines.map((line) => line.deliveryId)).size).toBe(lines.length);
 
-    // Every accepted input is settled: the 6 distinct bodies of both phases, none pending.
+    // Every accepted input is settled, none pending: the 6 distinct bodies of both phases (a body
+    // posted again is a row of its own, appended, and settled with the first).
     const inbox = new Database(join(dataDir, 'inbox.db'), { readonly: true });
     try {
-      const rows = inbox.prepare('SELECT state, count(*) AS n FROM inbox GROUP BY state').all() as {
+      const rows = inbox.prepare('SELECT state, count(DISTINCT id) AS n FROM inbox GROUP BY state').all() as {
         state: string;
         n: number;
       }[];

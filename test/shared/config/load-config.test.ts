@@ -46,8 +46,8 @@ describe('loadConfig defaults', () => {
     expect(config.dataDir).toBe(join(dir, '.crosswatch'));
     expect(config.store).toEqual({ kind: 'sqlite', path: join(dir, '.crosswatch', 'crosswatch.db') });
     expect(config.evidence).toEqual({
-      kind: 'directory',
-      path: join(dir, '.crosswatch', 'evidence'),
+      kind: 'sqlite',
+      path: join(dir, '.crosswatch', 'evidence.db'),
       retentionDays: 30,
     });
     expect(config.vantage).toEqual({ id: 'local', cloud: 'local', region: '' });
@@ -280,6 +280,21 @@ describe('validateConfig', () => {
     });
     expect(config.store).toEqual({ kind: 'memory' });
     expect(config.evidence).toEqual({ kind: 'none', retentionDays: 30 });
+  });
+
+  it("keeps the evidence directory kind, and resolves either kind's path against the data directory", () => {
+    const evidenceOf = (evidence: Record<string, unknown>) =>
+      validateConfig({ dataDir: 'data', evidence }, 'test', { cwd: dir }).evidence;
+    expect(evidenceOf({ kind: 'directory' })).toEqual({
+      kind: 'directory',
+      path: join(dir, 'data', 'evidence'),
+      retentionDays: 30,
+    });
+    expect(evidenceOf({ kind: 'sqlite', path: 'elsewhere/e.db' })).toEqual({
+      kind: 'sqlite',
+      path: join(dir, 'elsewhere', 'e.db'),
+      retentionDays: 30,
+    });
   });
 
   it('reads the AWS Health API poller: off unless configured, the account view in us-east-1 by default', () => {

@@ -18,6 +18,11 @@ function withBrokenLog(store: StateStore): StateStore {
     ...store,
     kind: store.kind,
     get: store.get.bind(store),
+    getMany: store.getMany.bind(store),
+    putMany: (collection, items) => {
+      if (collection === 'decisions') return Promise.reject(new Error('crash'));
+      return store.putMany(collection, items);
+    },
     list: store.list.bind(store),
     delete: store.delete.bind(store),
     purgeExpired: store.purgeExpired.bind(store),

@@ -398,6 +398,8 @@ export function describeOutboxContract(name: string, createStore: OutboxStoreFac
       const crashing: StateStore = {
         kind: store.kind,
         get: (c, k) => store.get(c, k),
+        getMany: (c, k) => store.getMany(c, k),
+        putMany: (c, i) => store.putMany(c, i),
         list: (c, o) => store.list(c, o),
         delete: (c, k, o) => store.delete(c, k, o),
         purgeExpired: (c, n) => store.purgeExpired(c, n),
@@ -553,6 +555,11 @@ export function describeOutboxContract(name: string, createStore: OutboxStoreFac
             receivedAt: clock.now().toISOString(),
             kind: meta.kind,
           };
+        },
+        async putMany(items) {
+          const records = [];
+          for (const item of items) records.push(await this.put(item.bytes, item));
+          return records;
         },
         get: async () => undefined,
         purgeBefore: async () => 0,

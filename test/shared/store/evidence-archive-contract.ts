@@ -1,6 +1,7 @@
 /**
- * The contract every EvidenceArchive passes (directory, Azure Blob, S3): content addressing, the
- * first record wins, bytes come back exactly, and retention by first-stored time.
+ * The contract every EvidenceArchive passes (directory, SQLite, Azure Blob, S3): content addressing,
+ * the first record wins (also within and across `putMany` batches), records in the order given, bytes
+ * come back exactly, and retention by first-stored time.
  */
 import { createHash, randomBytes } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -107,6 +108,76 @@ export function describeEvidenceArchiveContract(
       await expect(archive.put(text('x'), { contentType: '', kind: 'k' })).rejects.toBeInstanceOf(
         StoreUsageError,
       );
+    });
+
+    it('putMany stores 200 items and returns their records in the order given', async () => {
+      clock.now = new Date('2026-02-06T16:00:00.000Z');
+      const existing = await archive.put(text(`putMany existing ${name}`), {
+        contentType: 'text/plain',
+        kind: 'first',
+      });
+      clock.now = new Date('2026-02-06T17:00:00.000Z');
+      const items = Array.from({ length: 200 }, (_, i) => ({
+        bytes:
+          i === 100 ? text(`putMany existing ${name}`) : text(`putMany ${name} #${i} ${'x'.repeat(i * 7)}`),
+        contentType: i % 2 === 0 ? 'application/json' : 'text/plain',
+        kind: `input:batch-${i}`,
+      }));
+      const records = await archive.putMany(items);
+      expect(records).toHaveLength(200);
+      for (const [i, item] of items.entries()) {
+        const record = records[i];
+        if (i === 100) {
+          // Stored before: its first record, not this batch's.
+          expect(record).toEqual(existing);
+          continue;
+        }
+        expect(record).toEqual({
+          contentHash: sha(item.bytes),
+          bytes: item.bytes.byteLength,
+          contentType: item.contentType,
+          receivedAt: '2026-02-06T17:00:00.000Z',
+          kind: item.kind,
+        });
+      }
+      for (const i of [0, 1, 99, 100, 199]) {
+        const found = await archive.get(sha(items[i]?.bytes ?? new Uint8Array()));
+        expect(found?.record).toEqual(records[i]);
+        expect(Buffer.from(found?.bytes ?? []).equals(Buffer.from(items[i]?.bytes ?? [1]))).toBe(true);
+      }
+      expect(await archive.putMany([])).toEqual([]);
+    });
+
+    it('putMany: bytes given twice in one batch are stored once and get identical records', async () => {
+      // Older than anything else in this file, so a purge up to 2023-06-01 counts only this batch.
+      clock.now = new Date('2023-01-01T00:00:00.000Z');
+      const bytes = text(`putMany duplicate ${name}`);
+      const other = text(`putMany single ${name}`);
+      const records = await archive.putMany([
+        { bytes, contentType: 'text/plain', kind: 'dup:first' },
+        { bytes: other, contentType: 'text/plain', kind: 'single' },
+        { bytes, contentType: 'application/octet-stream', kind: 'dup:second' },
+        { bytes, contentType: 'text/plain', kind: 'dup:third' },
+      ]);
+      expect(records.map((r) => r.contentHash)).toEqual([sha(bytes), sha(other), sha(bytes), sha(bytes)]);
+      expect(records[2]).toEqual(records[0]);
+      expect(records[3]).toEqual(records[0]);
+      expect(records[0]).toMatchObject({ kind: 'dup:first', contentType: 'text/plain' });
+      expect((await archive.get(sha(bytes)))?.record).toEqual(records[0]);
+      expect(await archive.purgeBefore(new Date('2023-06-01T00:00:00.000Z'))).toBe(2);
+      expect(await archive.get(sha(bytes))).toBeUndefined();
+    });
+
+    it('putMany with an invalid item stores nothing of the batch', async () => {
+      clock.now = new Date('2026-02-06T18:00:00.000Z');
+      const valid = text(`putMany valid ${name} ${Math.random()}`);
+      await expect(
+        archive.putMany([
+          { bytes: valid, contentType: 'text/plain', kind: 'ok' },
+          { bytes: text('bad'), contentType: '', kind: 'ok' },
+        ]),
+      ).rejects.toBeInstanceOf(StoreUsageError);
+      expect(await archive.get(sha(valid))).toBeUndefined();
     });
 
     it('purgeBefore deletes evidence first stored before the cutoff', async () => {

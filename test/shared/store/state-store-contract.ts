@@ -362,6 +362,52 @@ export function describeStateStoreContract(name: string, setup: () => Promise<St
       for (const r of results) if (r.status === 'rejected') expect(r.reason).toBeInstanceOf(ConflictError);
     });
 
+    it('getMany reads several keys at once: missing keys absent, a repeated key read once', async () => {
+      const c = 'get-many';
+      expect((await store.getMany(c, [])).size).toBe(0);
+      const keys = Array.from({ length: 130 }, (_, i) => `k|${String(i).padStart(3, '0')}/é`);
+      for (const key of keys.slice(0, 120)) await store.put(c, key, { key });
+      const found = await store.getMany<{ key: string }>(c, [...keys, keys[0] as string, 'absent']);
+      expect(found.size).toBe(120);
+      for (const key of keys.slice(0, 120)) {
+        expect(found.get(key)?.value).toEqual({ key });
+        expect(found.get(key)).toEqual(await store.get(c, key));
+      }
+      expect(found.has('absent')).toBe(false);
+      expect(found.has(keys[125] as string)).toBe(false);
+    });
+
+    it('putMany upserts many items (several partitions, more than one chunk), a repeated key keeps its last value', async () => {
+      const c = 'put-many';
+      await store.putMany(c, []);
+      await store.put(c, 'a|existing', { n: 0 });
+      const items = Array.from({ length: 260 }, (_, i) => ({
+        key: `${String.fromCharCode(97 + (i % 7))}|${String(i).padStart(4, '0')}`,
+        value: { n: i, text: 'x'.repeat(i % 50) },
+      }));
+      await store.putMany<unknown>(c, [
+        ...items,
+        { key: 'a|existing', value: { n: 1 } },
+        { key: 'a|existing', value: { n: 2 } },
+        { key: 'expiring', value: { n: 3 }, expiresAt: Date.now() - 1000 },
+      ]);
+      for (const item of items) expect((await store.get(c, item.key))?.value).toEqual(item.value);
+      expect((await store.get(c, 'a|existing'))?.value).toEqual({ n: 2 });
+      let listed = 0;
+      let cursor: string | undefined;
+      do {
+        const page = await store.list(c, { limit: 1000, ...(cursor ? { cursor } : {}) });
+        listed += page.items.length;
+        cursor = page.cursor;
+      } while (cursor);
+      expect(listed).toBe(262);
+      expect(await store.purgeExpired(c, Date.now())).toBe(1);
+      // A later put still works with the version putMany left.
+      const current = await store.get(c, 'a|existing');
+      await store.put(c, 'a|existing', { n: 4 }, { expectedVersion: current?.version ?? null });
+      await expect(store.putMany(c, [{ key: '', value: 1 }])).rejects.toBeInstanceOf(StoreUsageError);
+    });
+
     it('updateItem leaves the document unchanged when mutate returns undefined', async () => {
       const c = 'update-noop';
       expect(await updateItem(store, c, 'k', () => undefined)).toBeUndefined();
